@@ -31,7 +31,10 @@ class Value:
     the operation that made it (empty for a leaf).
     """
 
-    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_operands", "_op", "__weakref__")
+    # A node keeps its one or two parents inline (_a, _b) with d self/d parent (_da, _db);
+    # a sum or dot node keeps tuples in _a and _da. One object per node and no tuples
+    # keep graphs small and cheap for the cyclic garbage collector to look over.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_operands", "__weakref__")
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is Value:
@@ -41,25 +44,29 @@ class Value:
         self.data = as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._parents: tuple[Value, ...] = ()
-        self._local_grads: tuple[float, ...] = ()
-        self._operands: tuple[Value | float, ...] = ()
         self._op: Op | None = None
+        self._a = self._b = self._da = self._db = self._operands = None
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in argument order, repeats kept."""
-        return self._parents
+        a = self._a
+        if a is None or type(a) is tuple:
+            return a or ()
+        return (a,) if self._b is None else (a, self._b)
 
     @property
     def local_grads(self) -> tuple[Any, ...]:
         """d self / d parent for each parent, same order: floats."""
-        return self._local_grads
+        a = self._a
+        if a is None or type(a) is tuple:
+            return self._da or ()
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     @property
     def operands(self) -> tuple[Value | float, ...]:
         """Every operand in order, plain-number constants included (``x * 2`` has ``(x, 2.0)``)."""
-        return self._operands
+        return self.parents if self._operands is None else self._operands
 
     @property
     def op(self) -> str:
@@ -68,7 +75,7 @@ class Value:
 
     def is_leaf(self) -> bool:
         """True for a Value not computed from other Values (an input, a parameter)."""
-        return not self._parents
+        return self._a is None
 
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
@@ -100,19 +107,28 @@ class Value:
         """
         order = backward_order(self)
         for v in order:
-            if v._parents:
+            if v._a is not None:
                 v.grad = 0.0
         if create_graph:
             _backward_with_graph(self, order)
             return
-        if self._parents:
-            self.grad = 1.0
-        else:
+        if self._a is None:
             self.grad += 1.0
+        else:
+            self.grad = 1.0
         for v in order:
+            a = v._a
+            if a is None:  # a leaf: nothing further down
+                continue
             g = v.grad
-            for p, local in zip(v._parents, v._local_grads):
-                p.grad += local * g
+            if type(a) is tuple:  # sum, dot
+                for p, local in zip(a, v._da):
+                    p.grad += local * g
+            else:
+                a.grad += v._da * g
+                b = v._b
+                if b is not None:
+                    b.grad += v._db * g
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -134,12 +150,18 @@ def backward_order(root: Value) -> list[Value]:
             done(pop())  # type: ignore[arg-type]
         elif v not in seen:
             mark(v)
-            if v._parents:
-                push(v)
-                push(None)
-                push_all(v._parents)
-            else:
+            a = v._a
+            if a is None:
                 done(v)
+                continue
+            push(v)
+            push(None)
+            if type(a) is tuple:
+                push_all(a)
+            else:
+                push(a)
+                if v._b is not None:
+                    push(v._b)
     post.reverse()
     return post
 
@@ -149,11 +171,11 @@ def _backward_with_graph(root: Value, order: list[Value]) -> None:
     re-derived as a Value from the op's own rule, so the gradients have graphs."""
     _accumulate(root, Value(1.0, "1"))
     for v in order:
-        if not v._parents:
+        if v._a is None:
             continue
         g = v.grad
-        locals_ = v._op.derivative(v, *v._operands)  # type: ignore[union-attr]
-        for operand, local in zip(v._operands, locals_):
+        operands = v.operands
+        for operand, local in zip(operands, v._op.derivative(v, *operands)):  # type: ignore[union-attr]
             if type(operand) is Value:
                 _accumulate(operand, local * g)
 
@@ -252,16 +274,18 @@ def _check(op: Op, datas: Sequence[float], operands: Sequence[Any]) -> None:
     raise kind(op.name, value, op.domain_text, labels)
 
 
-def _node(data: float, op: Op, operands: tuple, parents: tuple, local_grads: tuple) -> Value:
+def _node(data: float, op: Op, a: Any, b: Any, da: Any, db: Any, operands: tuple | None = None) -> Value:
+    """A new Value made by ``op``: parents ``a`` (and ``b``) with local derivatives
+    ``da`` (and ``db``), or tuples in ``a`` and ``da`` for n-ary ops. Under
+    ``no_grad`` a leaf."""
     v = _new_value(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     if _grad_enabled:
-        v._parents, v._local_grads, v._operands, v._op = parents, local_grads, operands, op
+        v._op, v._a, v._b, v._da, v._db, v._operands = op, a, b, da, db, operands
     else:
-        v._parents = v._local_grads = v._operands = ()
-        v._op = None
+        v._op = v._a = v._b = v._da = v._db = v._operands = None
     return v
 
 
@@ -283,8 +307,8 @@ def unary(op: Op, x: Value | float) -> Value | float:
     except DomainError as e:  # an overflow: say which Value it was
         e.label = x.label
         raise
-    p = (x,)
-    return _node(out, op, p, p, op.derivative(out, d))
+    (dx,) = op.derivative(out, d)
+    return _node(out, op, x, None, dx, None)
 
 
 def binary(op: Op, a: Value | float, b: Value | float) -> Value | float:
@@ -296,20 +320,20 @@ def binary(op: Op, a: Value | float, b: Value | float) -> Value | float:
             if op.domain is not None:
                 _check(op, (ad, bd), (a, b))
             out = op.forward(ad, bd)
-            p = (a, b)
-            return _node(out, op, p, p, op.derivative(out, ad, bd))
+            da, db = op.derivative(out, ad, bd)
+            return _node(out, op, a, b, da, db)
         bd = as_float(b, op.name)
         if op.domain is not None:
             _check(op, (ad, bd), (a, b))
         out = op.forward(ad, bd)
-        return _node(out, op, (a, bd), (a,), (op.derivative(out, ad, bd)[0],))
+        return _node(out, op, a, None, op.derivative(out, ad, bd)[0], None, (a, bd))
     ad = as_float(a, op.name)
     if type(b) is Value:
         bd = b.data
         if op.domain is not None:
             _check(op, (ad, bd), (a, b))
         out = op.forward(ad, bd)
-        return _node(out, op, (ad, b), (b,), (op.derivative(out, ad, bd)[1],))
+        return _node(out, op, b, None, op.derivative(out, ad, bd)[1], None, (ad, b))
     bd = as_float(b, op.name)
     if op.domain is not None:
         _check(op, (ad, bd), (a, b))
@@ -325,9 +349,9 @@ def nary(op: Op, operands: Sequence[Value | float]) -> Value | float:
     parents = tuple(a for a in operands if type(a) is Value)
     if not parents:
         return out
-    local_grads = op.derivative(out, *datas)
+    local_grads = tuple(op.derivative(out, *datas))
     if len(parents) == len(datas):
-        return _node(out, op, parents, parents, tuple(local_grads))
+        return _node(out, op, parents, None, local_grads, None)
     kept = tuple(g for a, g in zip(operands, local_grads) if type(a) is Value)
     mixed = tuple(a if type(a) is Value else d for a, d in zip(operands, datas))
-    return _node(out, op, mixed, parents, kept)
+    return _node(out, op, parents, None, kept, None, mixed)
