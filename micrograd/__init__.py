@@ -20,11 +20,13 @@ from .ops import SOFTPLUS as softplus
 from .ops import SQRT as sqrt
 from .ops import STEP as step
 from .ops import TANH as tanh
+from .second_order import gradient, hessian
 
 __version__ = "0.2.0"
 
 __all__ = [
     "Value", "Op", "OPS", "backward_order", "no_grad", "is_grad_enabled", "sum", "dot",
     "abs", "arctan", "elu", "exp", "identity", "log", "prelu", "relu", "sigmoid", "softplus", "sqrt", "step", "tanh",
+    "gradient", "hessian",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
 ]
