@@ -47,8 +47,8 @@ def moons_data() -> tuple[list[tuple[float, float]], list[float]]:
     sys.path.insert(0, REPO)
     from nn.datasets import moons
 
-    X, y = moons(100, noise=0.1, seed=0)
-    return [tuple(map(float, x)) for x in X], [1.0 if label == 1 else -1.0 for label in y]
+    X, y = moons(100, noise=0.1, seed=0, signed=True)
+    return [(float(a), float(b)) for a, b in X], [float(label) for label in y]
 
 
 def initial_weights(seed: int = 0) -> list[tuple[list[list[float]], list[float]]]:
