@@ -1,0 +1,153 @@
+"""Loss functions (facts §3), each built from engine ops so backward needs no rule of its own.
+
+``y`` is a network's output (a list of Values, or one Value), ``t`` the target (a list of
+numbers, or one number); multi-output losses sum over the outputs. Every loss is
+numerically stable: logits of +-1000 give a finite loss and finite gradients.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Sequence
+
+import micrograd
+from micrograd import Value
+
+from .module import number
+
+def squared_error(y: Any, t: Any) -> Value:
+    """``E = 1/2 sum_k (y_k - t_k)^2``; ``dE/dy_k = y_k - t_k``."""
+    ys, ts = _pairs(y, t, "squared_error")
+    d = [yk - tk for yk, tk in zip(ys, ts)]
+    return micrograd.dot(d, d) * 0.5
+
+
+def mse(y: Any, t: Any) -> Value:
+    """Mean squared error ``1/K sum_k (y_k - t_k)^2`` over the K outputs."""
+    ys, ts = _pairs(y, t, "mse")
+    d = [yk - tk for yk, tk in zip(ys, ts)]
+    return micrograd.dot(d, d) * (1.0 / len(d))
+
+
+def bce_with_logits(u: Any, t: Any) -> Value:
+    """Binary cross-entropy of ``y = sigmoid(u)`` computed from the logit ``u``:
+    ``-[t log y + (1-t) log(1-y)] = softplus(u) - t u``, stable for any u;
+    ``dE/du = sigmoid(u) - t``. ``t`` is a probability in [0, 1] (usually 0 or 1)."""
+    us, ts = _pairs(u, t, "bce_with_logits")
+    _check_probabilities(ts, "bce_with_logits")
+    return _total([uk.softplus() - tk * uk for uk, tk in zip(us, ts)])
+
+
+def bce(y: Any, t: Any) -> Value:
+    """Binary cross-entropy ``-[t log y + (1-t) log(1-y)]`` of a probability ``y``.
+
+    When ``y`` is the output of a ``sigmoid`` node, the loss is computed from that
+    node's input u as ``bce_with_logits(u, t)``: the same number and gradient, but
+    finite even where ``sigmoid(u)`` rounds to exactly 0 or 1. Otherwise the formula
+    is used as written (terms with weight 0 left out), and needs ``0 < y < 1``.
+    """
+    ys, ts = _pairs(y, t, "bce")
+    _check_probabilities(ts, "bce")
+    terms = []
+    for yk, tk in zip(ys, ts):
+        if type(yk) is Value and yk.op == "sigmoid":
+            terms.append(yk.parents[0].softplus() - tk * yk.parents[0])
+            continue
+        term = 0.0
+        if tk != 0:
+            term = term - tk * micrograd.log(yk)
+        if tk != 1:
+            term = term - (1.0 - tk) * micrograd.log(1.0 - yk)
+        terms.append(term)
+    return _total(terms)
+
+
+def softmax(logits: Sequence[Any]) -> list[Any]:
+    """``y_k = exp(a_k - m) / sum_j exp(a_j - m)`` with ``m = max_j a_j`` (never overflows).
+
+    Works on Values (giving Values) and on plain floats (giving floats)."""
+    m = max(_data(a) for a in logits)
+    e = [micrograd.exp(a - m) for a in logits]
+    s = micrograd.sum(e)
+    return [ek / s for ek in e]
+
+
+def softmax_cross_entropy(logits: Sequence[Any], target: int | Sequence[float]) -> Value:
+    """Cross-entropy of ``softmax(logits)`` against ``target``: ``-sum_k t_k log y_k``.
+
+    ``target`` is a class index (t one-hot) or a list of K probabilities. Computed as
+    ``logsumexp(a) - sum_k t_k a_k`` with ``logsumexp(a) = m + log sum_j exp(a_j - m)``,
+    ``m = max_j a_j``: stable for any logits; ``dE/da_k = y_k - t_k``.
+    """
+    logits = list(logits) if isinstance(logits, Sequence) else [logits]
+    if not logits:
+        raise ValueError("softmax_cross_entropy: logits is empty; it needs one logit per class")
+    ts = one_hot(target, len(logits), "softmax_cross_entropy")
+    m = max(_data(a) for a in logits)
+    lse = micrograd.log(micrograd.sum([micrograd.exp(a - m) for a in logits])) + m
+    if isinstance(target, numbers.Integral):
+        return lse - logits[int(target)]
+    return lse - micrograd.dot(ts, logits)
+
+
+def hinge(y: Any, t: Any) -> Value:
+    """Hinge (max-margin) loss ``max(0, 1 - t y)`` for labels ``t`` of -1 or +1."""
+    ys, ts = _pairs(y, t, "hinge")
+    for k, tk in enumerate(ts):
+        if tk not in (-1.0, 1.0):
+            raise ValueError(f"hinge: target t[{k}] must be -1 or +1, got {tk!r} (for 0/1 labels use 2*t - 1)")
+    return _total([(1.0 - tk * yk).relu() for yk, tk in zip(ys, ts)])
+
+
+def one_hot(target: Any, k: int, where: str) -> list[float]:
+    """``target`` as K floats: a class index becomes one-hot, a list is checked for length K."""
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if not 0 <= target < k:
+            raise ValueError(f"{where}: target class index {target!r} is out of range for {k} classes (0 to {k - 1})")
+        return [1.0 if c == target else 0.0 for c in range(k)]
+    if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
+        raise ValueError(f"{where}: target must be a class index or a list of {k} numbers, got {target!r}")
+    if len(target) != k:
+        raise ValueError(f"{where}: target has {len(target)} entries but there are {k} logits: {target!r}")
+    return [number(tk, f"target[{c}]", where) for c, tk in enumerate(target)]
+
+
+def _pairs(y: Any, t: Any, where: str) -> tuple[list[Any], list[float]]:
+    """The outputs and targets as two lists of equal length, or a ValueError saying why not."""
+    ys = list(y) if isinstance(y, Sequence) else [y]
+    ts = list(t) if isinstance(t, Sequence) and not isinstance(t, (str, bytes)) else [t]
+    if len(ts) != len(ys):
+        raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {len(ys)}: t = {t!r}")
+    if not ys:
+        raise ValueError(f"{where}: the output y is empty")
+    return ys, [number(tk, f"t[{k}]", where) for k, tk in enumerate(ts)]
+
+
+def _check_probabilities(ts: list[float], where: str) -> None:
+    for k, tk in enumerate(ts):
+        if not 0.0 <= tk <= 1.0:
+            raise ValueError(f"{where}: target t[{k}] must be a probability between 0 and 1, got {tk!r}")
+
+
+def _total(terms: list[Any]) -> Any:
+    """One term as it is, several as one ``sum`` node."""
+    return terms[0] if len(terms) == 1 else micrograd.sum(terms)
+
+
+def _data(a: Any) -> float:
+    return a.data if type(a) is Value else a
+
+
+#: Every loss by its name; ``train`` and ``delta_rule`` accept a name or the function.
+LOSSES = {f.__name__: f for f in (squared_error, mse, bce, bce_with_logits, softmax_cross_entropy, hinge)}
+
+
+def get_loss(loss: Any, where: str) -> Any:
+    """The loss function named or given by ``loss``; a ValueError naming it otherwise."""
+    if isinstance(loss, str):
+        if loss in LOSSES:
+            return LOSSES[loss]
+        raise ValueError(f"{where}: unknown loss {loss!r}; use one of {', '.join(LOSSES)}, or pass a function (y, t) -> Value")
+    if callable(loss):
+        return loss
+    raise ValueError(f"{where}: loss must be a name ({', '.join(LOSSES)}) or a function (y, t) -> Value, got {loss!r}")

@@ -1,0 +1,329 @@
+"""Neurons, layers and multi-layer perceptrons made of micrograd Values.
+
+A unit computes ``u = w . z + b`` as ONE ``dot`` node, the bias folded in as the
+weight of a constant input 1 (facts §1: ``x <- (x, 1)``, ``w <- (w, b)``), then its
+output ``z = f(u)`` with an activation op of the engine. A layer is many units on the
+same input; an MLP stacks layers: ``u(l+1) = W(l+1) z(l) + b(l+1)``.
+
+Labels read like the math, layer l counted from 1 (``net.layers[0]`` is layer 1):
+weight ``W{l}[{j},{i}]`` (into unit j from input i), bias ``b{l}[{j}]``, PReLU slope
+``alpha{l}[{j}]``, pre-activation ``u{l}[{j}]``, output ``z{l}[{j}]``, input ``x[{i}]``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import random
+from typing import Any, Callable, Sequence, Union
+
+from micrograd import OPS, Value
+
+#: The activation names a layer accepts (facts §2); anything else must be a callable.
+ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "arctan", "relu", "prelu", "elu", "softplus")
+
+Activation = Union[str, Callable[[Value], Value]]
+
+PRELU_ALPHA = 0.25  # the initial PReLU slope, as in PyTorch
+ELU_ALPHA = 1.0  # ELU's (fixed) alpha
+
+_DOT = OPS["dot"]
+
+
+class Module:
+    """Anything with parameters: ``parameters()`` lists them, ``zero_grad()`` clears their grads."""
+
+    def parameters(self) -> list[Value]:
+        """Every learnable Value, in a fixed order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set dL/dp = 0 for every parameter p (leaf gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """One unit: ``u = w . z + b`` (one ``dot`` node), then ``z = f(u)``.
+
+    Weights start uniform in ``(-1/sqrt(n_in), 1/sqrt(n_in))`` (fan-in scaled, drawn from
+    ``seed``: an int, or a ``random.Random`` a layer shares); the bias starts at 0 and a
+    PReLU slope at 0.25. ``bias=False`` leaves the bias out (``self.b`` is None).
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        activation: Activation = "relu",
+        *,
+        bias: bool = True,
+        seed: int | random.Random = 0,
+        layer: int = 1,
+        j: int = 0,
+    ) -> None:
+        n_in = positive_int(n_in, "n_in", "Neuron")
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        bound = 1.0 / math.sqrt(n_in)
+        self.n_in = n_in
+        self.w = [Value(rng.uniform(-bound, bound), f"W{layer}[{j},{i}]") for i in range(n_in)]
+        self.b = Value(0.0, f"b{layer}[{j}]") if bias else None
+        self.activation = check_activation(activation, "activation")
+        self.alpha = Value(PRELU_ALPHA, f"alpha{layer}[{j}]") if activation == "prelu" else None
+        self._f = _activation_function(activation, self.alpha)
+        # precomputed once: the dot node's operands are (w..., b) and (z..., 1.0)
+        self._wb = (*self.w, self.b) if bias else tuple(self.w)
+        self._one = (1.0,) if bias else ()
+        self._u_label, self._z_label = f"u{layer}[{j}]", f"z{layer}[{j}]"
+
+    def parameters(self) -> list[Value]:
+        """``w[0..n_in-1]``, then ``b`` and ``alpha`` when the unit has them."""
+        return [*self._wb, self.alpha] if self.alpha is not None else list(self._wb)
+
+    def __call__(self, z: Sequence[Value | float]) -> Value:
+        """The unit's output ``f(w . z + b)`` for the inputs ``z``."""
+        return self.activate(self.preactivation(z))
+
+    def preactivation(self, z: Sequence[Value | float]) -> Value:
+        """``u = w . z + b`` alone, as the one ``dot`` node ``__call__`` builds."""
+        if len(z) != self.n_in:
+            raise ValueError(f"Neuron: input z has {len(z)} entries but the unit has {self.n_in} weights: {_show(z)}")
+        u = _DOT(*self._wb, *z, *self._one)
+        u.label = self._u_label
+        return u
+
+    def activate(self, u: Value) -> Value:
+        """``z = f(u)``: the unit's activation applied to its pre-activation."""
+        out = self._f(u)
+        if out is not u:
+            out.label = self._z_label
+        return out
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.n_in}, {activation_name(self.activation)!r}, bias={self.b is not None})"
+
+
+class Layer(Module):
+    """``n_out`` units sharing one input: ``z = f(W z_below + b)``; always returns a list."""
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: Activation = "relu",
+        *,
+        bias: bool = True,
+        seed: int | random.Random = 0,
+        layer: int = 1,
+    ) -> None:
+        n_in = positive_int(n_in, "n_in", "Layer")
+        n_out = positive_int(n_out, "n_out", "Layer")
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        self.n_in, self.n_out, self.activation = n_in, n_out, check_activation(activation, "activation")
+        self.neurons = [Neuron(n_in, activation, bias=bias, seed=rng, layer=layer, j=j) for j in range(n_out)]
+
+    def parameters(self) -> list[Value]:
+        """Unit by unit: ``W[j, 0..]``, ``b[j]``, ``alpha[j]``."""
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __call__(self, z: Sequence[Value | float]) -> list[Value]:
+        """Every unit's output, in unit order (a list even for a width-1 layer)."""
+        return [n(z) for n in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.n_in}, {self.n_out}, {activation_name(self.activation)!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``n_in`` inputs, then one layer per entry of ``sizes``.
+
+    ``activations`` gives one activation per layer (a name from ``ACTIVATIONS`` or a
+    callable on a Value); by default ``relu`` on hidden layers and ``identity`` on the
+    output. ``bias`` is one flag for every layer or a list of flags. Initial weights come
+    from ``seed`` as ``Neuron`` describes: the same seed gives the same network.
+    ``net.layers[l]`` is math layer ``l + 1`` (labels ``W1``, ``b1``, ... as in facts §6).
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        sizes: Sequence[int],
+        activations: Sequence[Activation] | None = None,
+        *,
+        bias: bool | Sequence[bool] = True,
+        seed: int = 0,
+    ) -> None:
+        n_in = positive_int(n_in, "n_in", "MLP")
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) == 0:
+            raise ValueError(f"MLP: sizes must list the width of each layer, at least one, e.g. [16, 1]; got {sizes!r}")
+        sizes = [positive_int(s, f"sizes[{k}]", "MLP") for k, s in enumerate(sizes)]
+        depth = len(sizes)
+        if activations is None:
+            activations = ["relu"] * (depth - 1) + ["identity"]
+        elif isinstance(activations, str) or callable(activations) or not isinstance(activations, Sequence):
+            raise ValueError(f"MLP: activations must be a list with one entry per layer ({depth}), got {activations!r}")
+        elif len(activations) != depth:
+            raise ValueError(
+                f"MLP: activations has {len(activations)} entries but sizes has {depth} layers: {list(activations)!r}"
+            )
+        activations = [check_activation(a, f"activations[{k}]") for k, a in enumerate(activations)]
+        biases = [bias] * depth if isinstance(bias, bool) else list(bias)
+        if len(biases) != depth or not all(isinstance(b, bool) for b in biases):
+            raise ValueError(f"MLP: bias must be True, False or a list of {depth} flags, one per layer; got {bias!r}")
+        rng = random.Random(seed)
+        widths = [n_in, *sizes]
+        self.n_in = n_in
+        self.layers = [
+            Layer(widths[k], widths[k + 1], activations[k], bias=biases[k], seed=rng, layer=k + 1) for k in range(depth)
+        ]
+        self._x_labels = [f"x[{i}]" for i in range(n_in)]
+
+    def parameters(self) -> list[Value]:
+        """Layer by layer, bottom to top, each as ``Layer.parameters`` orders it."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """The list of output Values for the input ``x`` (floats, or Values labelled ``x[i]``)."""
+        if len(x) != self.n_in:
+            raise ValueError(f"MLP: input x has {len(x)} entries but the network takes {self.n_in}: {_show(x)}")
+        z = list(x)
+        for i, xi in enumerate(z):
+            if type(xi) is Value:
+                if not xi.label:
+                    xi.label = self._x_labels[i]
+            elif type(xi) is not float:
+                z[i] = number(xi, f"x[{i}]", "MLP")
+        for layer in self.layers:
+            z = layer(z)
+        return z
+
+    @property
+    def sizes(self) -> list[int]:
+        """The width of every layer, bottom to top (not counting the inputs)."""
+        return [layer.n_out for layer in self.layers]
+
+    @property
+    def activations(self) -> list[Activation]:
+        """Each layer's activation, bottom to top."""
+        return [layer.activation for layer in self.layers]
+
+    def __repr__(self) -> str:
+        shape = " -> ".join([str(self.n_in)] + [f"{layer.n_out} {activation_name(layer.activation)}" for layer in self.layers])
+        return f"MLP({shape}; {len(self.parameters())} parameters)"
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[Sequence[Sequence[float]]],
+        biases: Sequence[Sequence[float] | None] | None = None,
+        activations: Sequence[Activation] | None = None,
+    ) -> MLP:
+        """A network with the given matrices: ``weights[l][j][i]`` is the weight into unit j
+        of layer l+1 from input i (row j = the weights into unit j, as W1 in facts §6).
+
+        ``biases`` is None (no biases anywhere) or one list per layer (None for a layer
+        without bias). ``activations`` as for ``MLP``.
+        """
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence) or len(weights) == 0:
+            raise ValueError(f"from_weights: weights must be a list of matrices, one per layer; got {_show(weights)}")
+        depth = len(weights)
+        widths: list[int] = []
+        for k, W in enumerate(weights):
+            if isinstance(W, (str, bytes)) or not isinstance(W, Sequence) or len(W) == 0:
+                raise ValueError(f"from_weights: weights[{k}] must be a non-empty list of rows; got {_show(W)}")
+            for j, row in enumerate(W):
+                if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) == 0:
+                    raise ValueError(f"from_weights: weights[{k}][{j}] must be a non-empty list of numbers; got {_show(row)}")
+            n_in = len(W[0]) if k == 0 else widths[-1]
+            for j, row in enumerate(W):
+                if len(row) != n_in:
+                    below = "row 0" if k == 0 else f"layer {k} (weights[{k - 1}]), which has {n_in} units"
+                    raise ValueError(
+                        f"from_weights: weights[{k}][{j}] has {len(row)} entries but must have {n_in}, one per unit of {below}"
+                    )
+            if k == 0:
+                widths.append(n_in)
+            widths.append(len(W))
+        if biases is None:
+            biases = [None] * depth
+        elif isinstance(biases, (str, bytes)) or not isinstance(biases, Sequence) or len(biases) != depth:
+            raise ValueError(f"from_weights: biases must be None or a list of {depth} entries, one per layer; got {_show(biases)}")
+        for k, bs in enumerate(biases):
+            if bs is not None and (isinstance(bs, (str, bytes)) or not isinstance(bs, Sequence) or len(bs) != widths[k + 1]):
+                raise ValueError(
+                    f"from_weights: biases[{k}] must be None or a list of {widths[k + 1]} numbers, one per unit; got {_show(bs)}"
+                )
+        net = cls(widths[0], widths[1:], activations, bias=[bs is not None for bs in biases])
+        for k, (layer, W, bs) in enumerate(zip(net.layers, weights, biases)):
+            for j, (neuron, row) in enumerate(zip(layer.neurons, W)):
+                for i, (w, value) in enumerate(zip(neuron.w, row)):
+                    w.data = number(value, f"weights[{k}][{j}][{i}]", "from_weights")
+                if bs is not None:
+                    neuron.b.data = number(bs[j], f"biases[{k}][{j}]", "from_weights")  # type: ignore[union-attr]
+        return net
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the architecture and every weight to ``path`` as JSON (see ``nn.persist``)."""
+        from .persist import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MLP:
+        """The network saved at ``path`` by ``save`` (see ``nn.persist``)."""
+        from .persist import load
+
+        return load(path)
+
+
+# ---------------------------------------------------------------------------
+# Activations and argument checks, shared by the classes above.
+
+
+def check_activation(activation: Any, argument: str) -> Activation:
+    """``activation`` if it is a known name or a callable; a ValueError naming ``argument`` otherwise."""
+    if isinstance(activation, str):
+        if activation in ACTIVATIONS:
+            return activation
+        raise ValueError(
+            f"{argument}: unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}, or pass a callable"
+        )
+    if callable(activation):
+        return activation
+    raise ValueError(f"{argument}: an activation must be a name ({', '.join(ACTIVATIONS)}) or a callable, got {activation!r}")
+
+
+def activation_name(activation: Activation) -> str:
+    """The name of an activation, or of the callable standing for one."""
+    return activation if isinstance(activation, str) else getattr(activation, "__name__", repr(activation))
+
+
+def _activation_function(activation: Activation, alpha: Value | None) -> Callable[[Value], Value]:
+    """z = f(u) as one engine op: the Value method named like the activation."""
+    if callable(activation):
+        return activation
+    if activation == "prelu":
+        return lambda u: Value.prelu(u, alpha)  # type: ignore[arg-type]
+    if activation == "elu":
+        return lambda u: Value.elu(u, ELU_ALPHA)
+    return getattr(Value, activation)
+
+
+def positive_int(n: Any, argument: str, where: str) -> int:
+    """``n`` if it is an int >= 1; a ValueError naming ``argument`` otherwise."""
+    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1:
+        return int(n)
+    raise ValueError(f"{where}: {argument} must be a whole number >= 1, got {n!r}")
+
+
+def number(x: Any, argument: str, where: str) -> float:
+    """``x`` as a float if it is a real number (not a bool); a ValueError naming ``argument`` otherwise."""
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    raise ValueError(f"{where}: {argument} must be a number, got {type(x).__name__}: {_show(x)}")
+
+
+def _show(x: Any) -> str:
+    """``repr(x)``, cut to a readable length for an error message."""
+    shown = repr(x)
+    return shown if len(shown) <= 80 else shown[:77] + "..."

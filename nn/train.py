@@ -1,0 +1,155 @@
+"""Training loops (facts §7): full-batch gradient descent, single-sample SGD, mini-batches.
+
+One step: forward every sample of the batch, average their losses into one node,
+``backward()``, ``optimizer.step()``. One epoch: one pass over all the samples.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import micrograd
+from micrograd import Value
+
+from .losses import bce, bce_with_logits, get_loss, hinge, softmax_cross_entropy, squared_error
+from .module import MLP, Module, positive_int
+from .optim import SGD, Optimizer
+
+MODES = ("full", "sgd", "minibatch")
+
+
+@dataclass
+class History:
+    """Per epoch: the mean loss over the samples (each taken at the forward pass of its own
+    step, before that step's update) and, when the targets are classes, the accuracy."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] | None = None
+
+    def __str__(self) -> str:
+        rows = ["epoch  loss" + ("          accuracy" if self.accuracy is not None else "")]
+        for e, loss in enumerate(self.loss, 1):
+            acc = f"  {self.accuracy[e - 1]:.4f}" if self.accuracy is not None else ""
+            rows.append(f"{e:5d}  {loss:.10g}{acc}")
+        return "\n".join(rows)
+
+
+def train_step(
+    net: Module, xs: Sequence[Sequence[float]], ts: Sequence[Any], loss: Callable[..., Value], optimizer: Optimizer
+) -> float:
+    """One step on a batch: ``L = 1/N sum_n loss(net(x_n), t_n)``, ``backward``, ``optimizer.step()``.
+    Returns L as it was before the update."""
+    return _step(net, xs, ts, loss, optimizer)[0]
+
+
+def _step(net, xs, ts, loss, optimizer) -> tuple[float, list[list[Value]]]:
+    outputs = [net(x) for x in xs]
+    total = micrograd.sum([loss(y, t) for y, t in zip(outputs, ts)]) * (1.0 / len(xs))
+    optimizer.zero_grad()
+    total.backward()
+    optimizer.step()
+    return total.data, outputs
+
+
+def train(
+    net: MLP,
+    xs: Sequence[Sequence[float]],
+    ts: Sequence[Any],
+    *,
+    loss: str | Callable[..., Value] = squared_error,
+    optimizer: Optimizer | None = None,
+    lr: float | None = None,
+    epochs: int = 10,
+    mode: str = "full",
+    batch_size: int = 16,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> History:
+    """Train ``net`` on the samples ``xs`` with targets ``ts`` for ``epochs`` passes.
+
+    ``mode``: ``"full"`` (one gradient-descent step per epoch on every sample),
+    ``"sgd"`` (one step per sample, in an order shuffled from ``seed`` each epoch) or
+    ``"minibatch"`` (shuffled, then steps on batches of ``batch_size``). Each step averages
+    the batch's losses. ``optimizer`` defaults to ``SGD(net.parameters(), lr)`` with
+    ``lr = 0.1``. ``progress``: a tqdm bar (True), none (False), or a bar when tqdm is
+    installed (None). Accuracy is kept for the class losses (hinge, bce,
+    bce_with_logits, softmax_cross_entropy).
+    """
+    loss = get_loss(loss, "train")
+    if len(xs) != len(ts):
+        raise ValueError(f"train: xs has {len(xs)} samples but ts has {len(ts)} targets; they must pair up")
+    if len(xs) == 0:
+        raise ValueError("train: xs is empty; give at least one sample")
+    epochs = positive_int(epochs, "epochs", "train")
+    if mode not in MODES:
+        raise ValueError(f"train: unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    batch_size = positive_int(batch_size, "batch_size", "train")
+    if optimizer is None:
+        optimizer = SGD(net.parameters(), 0.1 if lr is None else lr)
+    elif lr is not None:
+        raise ValueError(f"train: give either an optimizer or lr, not both (lr = {lr!r}; set it on the optimizer)")
+    size = {"full": len(xs), "sgd": 1, "minibatch": batch_size}[mode]
+    correct = _ACCURACY.get(loss)
+    history = History(accuracy=[] if correct is not None else None)
+    rng = random.Random(seed)
+    order = list(range(len(xs)))
+    epoch_range = _progress_range(epochs, progress)
+    for _ in epoch_range:
+        if mode != "full":
+            rng.shuffle(order)
+        loss_sum, hits = 0.0, 0
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            bx, bt = [xs[n] for n in batch], [ts[n] for n in batch]
+            batch_loss, outputs = _step(net, bx, bt, loss, optimizer)
+            loss_sum += batch_loss * len(batch)
+            if correct is not None:
+                hits += sum(correct(y, t) for y, t in zip(outputs, bt))
+        history.loss.append(loss_sum / len(xs))
+        if history.accuracy is not None:
+            history.accuracy.append(hits / len(xs))
+        if hasattr(epoch_range, "set_postfix"):
+            shown = {"loss": f"{history.loss[-1]:.4g}"}
+            if history.accuracy is not None:
+                shown["accuracy"] = f"{history.accuracy[-1]:.3f}"
+            epoch_range.set_postfix(shown)
+    return history
+
+
+def _progress_range(epochs: int, progress: bool | None):
+    """``range(epochs)``, wrapped in a tqdm bar (notebook or terminal, tqdm.auto picks) when asked."""
+    if progress is False:
+        return range(epochs)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError("train: progress=True needs tqdm (pip install tqdm); pass progress=False for no bar") from None
+        return range(epochs)
+    return tqdm(range(epochs), desc="train", unit="epoch")
+
+
+# --- accuracy: did the output pick the target's class? ------------------------------
+
+
+def _argmax(xs: Sequence[Any]) -> int:
+    values = [x.data if type(x) is Value else x for x in xs]
+    return values.index(max(values))
+
+
+def _classes(y: Sequence[Value], threshold: float) -> list[int]:
+    return [1 if yk.data >= threshold else 0 for yk in y]
+
+
+def _targets(t: Any) -> list[float]:
+    return list(t) if isinstance(t, Sequence) else [t]
+
+
+_ACCURACY: dict[Callable, Callable[[Sequence[Value], Any], bool]] = {
+    hinge: lambda y, t: _classes(y, 0.0) == [1 if tk > 0 else 0 for tk in _targets(t)],
+    bce: lambda y, t: _classes(y, 0.5) == [1 if tk >= 0.5 else 0 for tk in _targets(t)],
+    bce_with_logits: lambda y, t: _classes(y, 0.0) == [1 if tk >= 0.5 else 0 for tk in _targets(t)],
+    softmax_cross_entropy: lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t),
+}
