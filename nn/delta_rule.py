@@ -227,10 +227,11 @@ def delta_rule_batch(
 
 
 def _activation_op(u: Value, z: Value, layer: int, j: int) -> tuple[str, Value]:
-    """The name of the engine op that made ``z`` from ``u``, or a ValueError."""
+    """The name of the activation op that made ``z`` from ``u`` alone (PReLU's slope, a
+    leaf, aside), or a ValueError."""
     if z is u:
         return "identity", z
-    if not z.parents or z.parents[0] is not u or z.op not in OPS:
+    if z.op not in ACTIVATIONS or z.parents[0] is not u or not all(p.is_leaf() for p in z.parents[1:]):
         raise ValueError(
             f"delta_rule: unit {j} of layer {layer} computes z from u with something other than one engine op "
             f"(got op {z.op!r}); the delta rule needs f'(u) from the op table, so use an activation from {', '.join(ACTIVATIONS)}"

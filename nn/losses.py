@@ -8,7 +8,7 @@ numerically stable: logits of +-1000 give a finite loss and finite gradients.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import micrograd
 from micrograd import Value
@@ -31,11 +31,13 @@ def mse(y: Any, t: Any) -> Value:
 
 def bce_with_logits(u: Any, t: Any) -> Value:
     """Binary cross-entropy of ``y = sigmoid(u)`` computed from the logit ``u``:
-    ``-[t log y + (1-t) log(1-y)] = softplus(u) - t u``, stable for any u;
-    ``dE/du = sigmoid(u) - t``. ``t`` is a probability in [0, 1] (usually 0 or 1)."""
+    ``-[t log y + (1-t) log(1-y)] = t softplus(-u) + (1-t) softplus(u)``, as
+    ``-log sigmoid(u) = softplus(-u)`` and ``-log(1 - sigmoid(u)) = softplus(u)``: no
+    overflow and no cancellation for any u; ``dE/du = sigmoid(u) - t``. ``t`` is a
+    probability in [0, 1] (usually 0 or 1); a term of weight 0 is left out."""
     us, ts = _pairs(u, t, "bce_with_logits")
     _check_probabilities(ts, "bce_with_logits")
-    return _total([uk.softplus() - tk * uk for uk, tk in zip(us, ts)])
+    return _total([_cross_entropy(tk, lambda: (-uk).softplus(), lambda: uk.softplus()) for uk, tk in zip(us, ts)])
 
 
 def bce(y: Any, t: Any) -> Value:
@@ -44,22 +46,26 @@ def bce(y: Any, t: Any) -> Value:
     When ``y`` is the output of a ``sigmoid`` node, the loss is computed from that
     node's input u as ``bce_with_logits(u, t)``: the same number and gradient, but
     finite even where ``sigmoid(u)`` rounds to exactly 0 or 1. Otherwise the formula
-    is used as written (terms with weight 0 left out), and needs ``0 < y < 1``.
+    is used as written (a term of weight 0 left out), and needs ``0 < y < 1``.
     """
     ys, ts = _pairs(y, t, "bce")
     _check_probabilities(ts, "bce")
     terms = []
     for yk, tk in zip(ys, ts):
         if type(yk) is Value and yk.op == "sigmoid":
-            terms.append(yk.parents[0].softplus() - tk * yk.parents[0])
-            continue
-        term = 0.0
-        if tk != 0:
-            term = term - tk * micrograd.log(yk)
-        if tk != 1:
-            term = term - (1.0 - tk) * micrograd.log(1.0 - yk)
-        terms.append(term)
+            terms.append(bce_with_logits(yk.parents[0], tk))
+        else:
+            terms.append(_cross_entropy(tk, lambda: -micrograd.log(yk), lambda: -micrograd.log(1.0 - yk)))
     return _total(terms)
+
+
+def _cross_entropy(t: float, minus_log_y: Callable[[], Any], minus_log_1_minus_y: Callable[[], Any]) -> Any:
+    """``t (-log y) + (1-t) (-log(1-y))``, building only the terms whose weight is not 0."""
+    if t == 1:
+        return minus_log_y()
+    if t == 0:
+        return minus_log_1_minus_y()
+    return t * minus_log_y() + (1.0 - t) * minus_log_1_minus_y()
 
 
 def softmax(logits: Sequence[Any]) -> list[Any]:
