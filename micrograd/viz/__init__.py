@@ -1,0 +1,30 @@
+"""micrograd.viz: pictures of computation graphs, and the backward pass step by step.
+
+- ``draw_dot(root)``: the graph as a ``graphviz.Digraph``, every edge labelled with its
+  local derivative (``draw.py``).
+- ``backward_steps(root)``: ``backward()`` one node at a time, each contribution
+  ``parent.grad += local_grad * node.grad`` recorded (``steps.py``).
+- ``step_frames``, ``export_steps``, ``write_svg_frames``, ``write_html``: those steps
+  as numbered SVG files and a one-page HTML slider (``export.py``).
+
+Needs the ``graphviz`` Python package (``pip install micrograd-backprop[viz]``) for the
+DOT text, and Graphviz's ``dot`` program to render it. The engine never imports this.
+"""
+
+try:
+    import graphviz  # noqa: F401 - checked here for a clear message
+except ImportError as e:  # pragma: no cover - the package is a declared extra
+    raise ImportError(
+        "micrograd.viz needs the graphviz Python package: pip install 'micrograd-backprop[viz]' (or pip install graphviz)"
+    ) from e
+
+from .draw import LargeGraphWarning, draw_dot
+from .export import Export, Frame, export_steps, render_svg, step_frames, write_html, write_svg_frames
+from .render import Drawing, GraphvizNotFoundError
+from .steps import Contribution, Step, backward_steps
+
+__all__ = [
+    "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError",
+    "backward_steps", "Step", "Contribution",
+    "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export",
+]

@@ -1,0 +1,152 @@
+"""backward_steps: the backward pass one node at a time, with every contribution
+
+    parent.grad += local_grad * node.grad        (dL/dp += dv/dp * dL/dv)
+
+written down as it is made, in the order ``backward()`` uses (``backward_order``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from .. import Value, backward_order
+
+
+# How tightly each operator binds, for parentheses in ``describe``; function-style ops bind tightest.
+_INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
+_NEG = 3
+_ATOM = 5
+
+
+def describe(v: Value, width: int = 40) -> str:
+    """A Value's name for the reader: its label, else the expression that made it from
+    labelled Values (``"x*w + b"``), shortened to ``"(* result)"`` past ``width`` characters."""
+    if v.label:
+        return v.label
+    for depth in (4, 3, 2):
+        text = _expression(v, depth)[0]
+        if len(text) <= width and "..." not in text:
+            return text
+    return f"({v.op} result)" if v.op else format(v.data, "g")
+
+
+def _expression(x: Value | float, depth: int) -> tuple[str, int]:
+    """(text, binding strength) of the expression for x, at most ``depth`` ops deep."""
+    if type(x) is not Value:
+        return format(x, "g"), _ATOM
+    if x.label or x.is_leaf():
+        return x.label or format(x.data, "g"), _ATOM
+    if depth == 0 or len(x.operands) > 4:  # too long to read anyway; keeps the walk small
+        return "...", _ATOM
+    args = [_expression(o, depth - 1) for o in x.operands]
+    op = x.op
+    if op in _INFIX and len(args) == 2:
+        strength = _INFIX[op]
+        (a, sa), (b, sb) = args
+        right_assoc = op == "**"
+        a = a if sa > strength or (sa == strength and not right_assoc) else f"({a})"
+        b = b if sb > strength or (sb == strength and right_assoc) else f"({b})"
+        sep = f" {op} " if strength == 1 else op
+        return f"{a}{sep}{b}", strength
+    if op == "neg":
+        a, sa = args[0]
+        return "-" + (a if sa > _NEG else f"({a})"), _NEG
+    return f"{op}({', '.join(a for a, _ in args)})", _ATOM
+
+
+def _named(v: Value) -> str:
+    """``x`` for a labelled Value, ``(x*w)`` for an expression, ready for ``.grad``."""
+    name = describe(v)
+    return name if v.label or name == f"({v.op} result)" else f"({name})"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One application of the chain rule along one edge:
+    ``parent.grad`` went from ``before`` to ``after = before + local_grad * grad``."""
+
+    parent: Value
+    local_grad: float  # d node / d parent, recorded when the node was made
+    grad: float  # dL/d node, final
+    amount: float  # local_grad * grad
+    before: float
+    after: float
+
+    def describe(self, fmt: str = ".4g") -> str:
+        """``w.grad += 0.5 * 1 = 0.5  (0 -> 0.5)``."""
+        f = lambda x: format(x, fmt)  # noqa: E731
+        return (
+            f"{_named(self.parent)}.grad += {f(self.local_grad)} * {f(self.grad)} = {f(self.amount)}"
+            f"  ({f(self.before)} -> {f(self.after)})"
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """The state right after one step of the backward pass.
+
+    ``node`` is ``order[index]``: its gradient ``grad`` has just become final (every
+    Value that uses it came earlier in ``order``), and ``contributions`` are what it
+    passed on to its parents, in parent order. ``order`` is ``backward_order(root)``:
+    ``order[:index]`` are final already, ``order[index + 1:]`` are still pending.
+    """
+
+    index: int
+    node: Value
+    grad: float
+    contributions: tuple[Contribution, ...]
+    order: tuple[Value, ...]
+
+    @property
+    def root(self) -> Value:
+        return self.order[0]
+
+    def headline(self, fmt: str = ".4g") -> str:
+        """``step 2 of 6: dL/d(+ result) = 0.42 is final``."""
+        return f"step {self.index + 1} of {len(self.order)}: dL/d({describe(self.node)}) = {format(self.grad, fmt)} is final"
+
+    def describe(self, fmt: str = ".4g") -> str:
+        """The headline, then one line per contribution (or why there is none)."""
+        lines = [self.headline(fmt)]
+        lines += ["  " + c.describe(fmt) for c in self.contributions]
+        if not self.contributions:
+            lines.append("  a leaf: nothing further to pass on")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def backward_steps(root: Value) -> Iterator[Step]:
+    """``root.backward()``, one node per ``next()``: yields a ``Step`` after each node
+    has passed its gradient on, ``p.grad += local_grad * node.grad`` for every parent p.
+
+    Same semantics as ``backward()``, made on the first ``next()``: gradients of
+    non-leaf Values start afresh at 0, the root's is set to 1 (a leaf root: += 1), and
+    leaf gradients accumulate across calls. Exhausted, every gradient equals what
+    ``backward()`` gives, to the last bit. Draw a step before asking for the next
+    one: the Values carry the gradients of that moment.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}: {root!r:.60}")
+    return _steps(root)
+
+
+def _steps(root: Value) -> Iterator[Step]:
+    order = tuple(backward_order(root))
+    for v in order:
+        if not v.is_leaf():
+            v.grad = 0.0
+    if root.is_leaf():
+        root.grad += 1.0
+    else:
+        root.grad = 1.0
+    for index, v in enumerate(order):
+        g = v.grad
+        made = []
+        for p, local in zip(v.parents, v.local_grads):
+            before = p.grad
+            amount = local * g
+            p.grad = before + amount
+            made.append(Contribution(p, local, g, amount, before, p.grad))
+        yield Step(index, v, g, tuple(made), order)
