@@ -1,0 +1,160 @@
+"""Saving and loading an MLP: exact float round trip, atomic writes, and a clear
+ValueError for every malformed, truncated or mismatched file."""
+
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nn
+
+any_float = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def state(net):
+    return [(p.label, p.data) for p in net.parameters()], [layer.activation for layer in net.layers]
+
+
+@st.composite
+def networks(draw):
+    n_in = draw(st.integers(1, 3))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    acts = draw(st.lists(st.sampled_from(nn.ACTIVATIONS), min_size=len(sizes), max_size=len(sizes)))
+    bias = draw(st.lists(st.booleans(), min_size=len(sizes), max_size=len(sizes)))
+    net = nn.MLP(n_in, sizes, acts, bias=bias)
+    for p in net.parameters():
+        p.data = draw(any_float)
+    return net
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(networks())
+def test_every_weight_reads_back_bit_for_bit(tmp_path, net):
+    path = tmp_path / "net.json"
+    net.save(path)
+    loaded = nn.MLP.load(path)
+    assert state(loaded) == state(net)
+    assert [p.data.hex() for p in loaded.parameters()] == [p.data.hex() for p in net.parameters()]
+    assert os.listdir(tmp_path) == ["net.json"]  # no temporary file left behind
+
+
+def test_a_loaded_network_computes_the_same_outputs(tmp_path):
+    net = nn.MLP(3, [5, 4, 2], ["prelu", "tanh", "identity"], seed=11)
+    net.layers[0].neurons[2].alpha.data = 0.0123456789012345
+    nn.save(net, str(tmp_path / "n.json"))
+    loaded = nn.load(str(tmp_path / "n.json"))
+    x = [0.3, -1.7, 2.2]
+    assert [v.data for v in loaded(x)] == [v.data for v in net(x)]
+    assert loaded.layers[0].neurons[2].alpha.data == 0.0123456789012345
+
+
+def test_the_file_is_plain_json_with_architecture_and_weights(tmp_path):
+    net = nn.MLP.from_weights([[[0.1, 0.1, 0.1], [0.2, 0.2, 0.2]], [[1, 2], [3, 4]]], activations=["sigmoid", "identity"])
+    net.save(tmp_path / "f.json")
+    text = (tmp_path / "f.json").read_text()
+    assert json.loads(text) == {
+        "format": "nn.MLP", "version": 1, "n_in": 3,
+        "layers": [
+            {"activation": "sigmoid", "weights": [[0.1, 0.1, 0.1], [0.2, 0.2, 0.2]], "biases": None, "alphas": None},
+            {"activation": "identity", "weights": [[1.0, 2.0], [3.0, 4.0]], "biases": None, "alphas": None},
+        ],
+    }
+    assert "[0.1, 0.1, 0.1]" in text  # a row per line, readable
+
+
+def test_saving_replaces_atomically_and_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "net.json"
+    nn.MLP(2, [1], seed=1).save(path)
+    old = path.read_text()
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        nn.MLP(2, [1], seed=2).save(path)
+    assert path.read_text() == old and os.listdir(tmp_path) == ["net.json"]
+
+
+def test_what_cannot_be_saved(tmp_path):
+    def square(u):
+        return u * u
+
+    with pytest.raises(ValueError, match="layer 1 uses the function 'square' as activation"):
+        nn.MLP(2, [1], activations=[square]).save(tmp_path / "x.json")
+    net = nn.MLP(2, [1])
+    net.layers[0].neurons[0].w[1].data = float("nan")
+    with pytest.raises(ValueError, match=r"parameter W1\[0,1\] is nan; only finite weights can be saved"):
+        net.save(tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()
+
+
+# --- malformed, truncated, mismatched -------------------------------------------------------
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "net.json"
+    net = nn.MLP(2, [3, 1], ["prelu", "identity"], seed=0)
+    net.save(path)
+    return path
+
+
+def test_every_truncation_is_a_clear_value_error(saved):
+    text = saved.read_text()
+    for cut in range(0, len(text.rstrip()), 7):
+        saved.write_text(text[:cut])
+        with pytest.raises(ValueError, match=r"load: .*net.json"):
+            nn.MLP.load(saved)
+
+
+def edit(path, change):
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.update(format="pickle"), "\"format\" must be 'nn.MLP', found 'pickle'"),
+    (lambda d: d.update(version=2), "\"version\" 2 is not supported"),
+    (lambda d: d.update(extra=1), r"unknown keys \['extra'\]"),
+    (lambda d: d.update(n_in=0), "\"n_in\" must be a whole number >= 1, found 0"),
+    (lambda d: d.update(n_in=3), r"layer 1: weights\[0\] has 2 entries but must have 3, one per unit below \(3\)"),
+    (lambda d: d.update(layers=[]), "\"layers\" must be a non-empty list"),
+    (lambda d: d["layers"][0].update(activation="swish"), "layer 1: unknown activation 'swish'"),
+    (lambda d: d["layers"][0].pop("biases"), "layer 1 must have exactly the keys"),
+    (lambda d: d["layers"][1]["weights"][0].pop(), r"layer 2: weights\[0\] has 2 entries but must have 3"),
+    (lambda d: d["layers"][1].update(weights=[]), "layer 2: \"weights\" must be a non-empty list of rows"),
+    (lambda d: d["layers"][0]["biases"].append(0.0), "layer 1: \"biases\" has 4 entries but must have 3, one per unit"),
+    (lambda d: d["layers"][0]["weights"][1].__setitem__(0, "0.5"), r"layer 1: weights\[1\]\[0\] must be a finite number, found '0.5'"),
+    (lambda d: d["layers"][0]["weights"][1].__setitem__(0, True), r"weights\[1\]\[0\] must be a finite number, found True"),
+    (lambda d: d["layers"][0].update(alphas=None), "\"alphas\" must be a list for a prelu layer and null otherwise"),
+    (lambda d: d["layers"][1].update(alphas=[0.1]), "\"alphas\" must be a list for a prelu layer and null otherwise"),
+    (lambda d: d["layers"][0].update(alphas=[0.1]), "layer 1: \"alphas\" has 1 entries but must have 3"),
+])
+def test_a_mismatched_file_names_what_is_wrong(saved, change, message):
+    edit(saved, change)
+    with pytest.raises(ValueError, match=message):
+        nn.MLP.load(saved)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[1, 2]", "expected a JSON object, found list"),
+    ("", "is not valid JSON"),
+    ('{"format": "nn.MLP", "version": 1, "n_in": 1, "layers": [{"activation": "relu", '
+     '"weights": [[NaN]], "biases": null, "alphas": null}]}', "holds NaN, which is not a finite number"),
+    ('{"format": "nn.MLP", "version": 1, "n_in": 1, "layers": [{"activation": "relu", '
+     '"weights": [[1e400]], "biases": null, "alphas": null}]}', "holds 1e400, which is not a finite number"),
+])
+def test_not_a_network_at_all(tmp_path, text, message):
+    (tmp_path / "f.json").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        nn.MLP.load(tmp_path / "f.json")
+
+
+def test_binary_garbage_is_a_value_error(tmp_path):
+    (tmp_path / "f.json").write_bytes(b"\x80\x04\x95 pickle-ish \xff")
+    with pytest.raises(ValueError, match="not a text file of UTF-8 JSON"):
+        nn.MLP.load(tmp_path / "f.json")

@@ -1,0 +1,140 @@
+"""Training (facts §7): full-batch GD, seeded single-sample SGD and mini-batches are the
+steps they claim to be; the history; the progress bar and running without tqdm."""
+
+import random
+import sys
+
+import pytest
+
+import micrograd as mg
+import nn
+
+
+def params(net):
+    return [p.data for p in net.parameters()]
+
+
+def manual_step(net, batch, loss, lr):
+    """One averaged-gradient step written out: forward, sum, backward, w -= lr * grad."""
+    net.zero_grad()
+    total = mg.sum([loss(net(x), t) for x, t in batch]) * (1.0 / len(batch))
+    total.backward()
+    for p in net.parameters():
+        p.data -= lr * p.grad
+    return total.data
+
+
+XS, YS = nn.moons(24, noise=0.1, seed=3)
+TS = [2 * y - 1 for y in YS]
+
+
+def test_full_batch_mode_is_one_gradient_descent_step_per_epoch():
+    a, b = nn.MLP(2, [4, 1], seed=1), nn.MLP(2, [4, 1], seed=1)
+    history = nn.train(a, XS, TS, loss=nn.hinge, lr=0.05, epochs=3, mode="full", progress=False)
+    losses = [manual_step(b, list(zip(XS, TS)), nn.hinge, 0.05) for _ in range(3)]
+    assert params(a) == params(b)
+    assert history.loss == pytest.approx(losses, rel=1e-12)
+
+
+def test_sgd_mode_steps_on_one_sample_at_a_time_in_a_seeded_order():
+    a, b = nn.MLP(2, [4, 1], seed=1), nn.MLP(2, [4, 1], seed=1)
+    nn.train(a, XS, TS, loss="hinge", lr=0.05, epochs=2, mode="sgd", seed=9, progress=False)
+    rng, order = random.Random(9), list(range(len(XS)))
+    for _ in range(2):
+        rng.shuffle(order)
+        for n in order:
+            manual_step(b, [(XS[n], TS[n])], nn.hinge, 0.05)
+    assert params(a) == params(b)
+    c = nn.MLP(2, [4, 1], seed=1)
+    nn.train(c, XS, TS, loss="hinge", lr=0.05, epochs=2, mode="sgd", seed=10, progress=False)
+    assert params(c) != params(a)
+
+
+def test_minibatch_mode_shuffles_then_steps_on_each_batch():
+    a, b = nn.MLP(2, [4, 1], seed=1), nn.MLP(2, [4, 1], seed=1)
+    history = nn.train(a, XS, TS, loss=nn.hinge, lr=0.05, epochs=2, mode="minibatch", batch_size=10, progress=False)
+    rng, order = random.Random(0), list(range(len(XS)))
+    for epoch in range(2):
+        rng.shuffle(order)
+        batches = [order[s : s + 10] for s in range(0, len(order), 10)]
+        assert [len(batch) for batch in batches] == [10, 10, 4]
+        losses = [manual_step(b, [(XS[n], TS[n]) for n in batch], nn.hinge, 0.05) for batch in batches]
+        mean = sum(loss * len(batch) for loss, batch in zip(losses, batches)) / len(XS)
+        assert history.loss[epoch] == pytest.approx(mean, rel=1e-12)
+    assert params(a) == params(b)
+
+
+def test_training_on_moons_learns_and_reports_accuracy():
+    xs, ys = nn.moons(60, noise=0.05, seed=0)
+    net = nn.MLP(2, [16, 16, 1], seed=0)
+    history = nn.train(net, xs, [2 * y - 1 for y in ys], loss=nn.hinge, optimizer=nn.Adam(net.parameters(), 0.02),
+                       epochs=60, progress=False)
+    assert len(history.loss) == len(history.accuracy) == 60
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert history.accuracy[-1] >= 0.9
+    correct = sum((net(x)[0].data >= 0) == (y == 1) for x, y in zip(xs, ys))
+    assert correct >= 54
+
+
+def test_accuracy_for_each_class_loss_and_none_for_regression():
+    xs, ys = nn.xor()
+    for loss, ts, acts in [
+        (nn.bce, ys, ["tanh", "sigmoid"]),
+        (nn.bce_with_logits, ys, ["tanh", "identity"]),
+        (nn.softmax_cross_entropy, ys, ["tanh", "identity"]),
+    ]:
+        width = 2 if loss is nn.softmax_cross_entropy else 1
+        net = nn.MLP(2, [8, width], activations=acts, seed=2)
+        history = nn.train(net, xs, ts, loss=loss, optimizer=nn.Adam(net.parameters(), 0.05), epochs=300, progress=False)
+        assert history.accuracy[-1] == 1.0, loss.__name__
+    history = nn.train(nn.MLP(2, [3, 1]), xs, ys, epochs=2, progress=False)
+    assert history.accuracy is None and len(history.loss) == 2
+    assert "epoch  loss" in str(history)
+
+
+def test_train_step_returns_the_loss_before_the_update():
+    net = nn.MLP(2, [3, 1], seed=4)
+    before = nn.squared_error(net(XS[0]), [1.0]).data
+    loss = nn.train_step(net, [XS[0]], [[1.0]], nn.squared_error, nn.SGD(net.parameters(), 0.1))
+    assert loss == before and nn.squared_error(net(XS[0]), [1.0]).data < before
+
+
+def test_the_progress_bar_is_tqdm_and_can_be_turned_off(capsys):
+    nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2, progress=True)
+    assert "train" in capsys.readouterr().err
+    nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_training_works_without_tqdm_when_progress_is_off_or_automatic(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2, progress=False).loss) == 2
+    assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2).loss) == 2
+    with pytest.raises(ImportError, match="progress=True needs tqdm"):
+        nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2, progress=True)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"lr": 0}, "SGD: lr must be a positive number, got 0"),
+    ({"lr": -1.0}, "lr must be a positive number, got -1.0"),
+    ({"mode": "stochastic"}, "unknown mode 'stochastic'; use one of full, sgd, minibatch"),
+    ({"epochs": 0}, "epochs must be a whole number >= 1, got 0"),
+    ({"mode": "minibatch", "batch_size": 0}, "batch_size must be a whole number >= 1, got 0"),
+    ({"loss": "l2"}, "unknown loss 'l2'"),
+])
+def test_bad_settings_name_the_argument_and_value(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nn.train(nn.MLP(2, [1]), XS, TS, progress=False, **kwargs)
+
+
+def test_bad_data_is_refused_clearly():
+    net = nn.MLP(2, [1])
+    with pytest.raises(ValueError, match="xs has 24 samples but ts has 23 targets"):
+        nn.train(net, XS, TS[:-1], progress=False)
+    with pytest.raises(ValueError, match="xs is empty"):
+        nn.train(net, [], [], progress=False)
+    with pytest.raises(ValueError, match="give either an optimizer or lr"):
+        nn.train(net, XS, TS, optimizer=nn.SGD(net.parameters(), 0.1), lr=0.1, progress=False)
+    with pytest.raises(ValueError, match="input x has 3 entries but the network takes 2"):
+        nn.train(net, [[1.0, 2.0, 3.0]], [1.0], progress=False)
