@@ -418,3 +418,15 @@ def test_the_engine_does_not_import_viz_or_graphviz():
     code = "import sys, micrograd as mg; (mg.Value(1.0) * 2).backward(); print('micrograd.viz' in sys.modules, 'graphviz' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["False", "False"]
+
+
+def test_an_nn_network_is_recognised_by_its_labels():
+    nn = pytest.importorskip("nn")
+    net = nn.MLP(2, [3, 1], ["tanh", "identity"], seed=0)
+    y = net([Value(0.5, "x[0]"), Value(-1.0, "x[1]")])[0]
+    source = draw_dot(y, group="unit").source
+    assert re.findall(r"subgraph (\w+)", source) == ["cluster_unit1_0", "cluster_unit1_1", "cluster_unit1_2", "cluster_unit2_0"]
+    assert source.count(PARAMETER) == len(net.parameters())
+    collapsed = draw_dot(y, collapse=True).source
+    assert sorted(re.findall(r"^\t(unit\d_\d) \[", collapsed, re.M)) == ["unit1_0", "unit1_1", "unit1_2", "unit2_0"]
+    assert PARAMETER not in collapsed  # every parameter belongs to one unit
