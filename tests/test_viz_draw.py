@@ -393,6 +393,7 @@ def test_no_warning_below_the_limit(recwarn):
         ({"params": [1.0]}, TypeError, r"params\[0\] must be a Value, got float"),
         ({"params": 3}, TypeError, "params must be an iterable of Values, got int"),
         ({"grad": "yes"}, TypeError, "grad must be True, False or None"),
+        ({"grad": 1}, TypeError, r"grad must be True, False or None \(decide from the graph\), got 1"),
         ({"step": 1}, TypeError, "step must be a Step"),
         ({"collapse": 1}, TypeError, "collapse must be True or False"),
     ],

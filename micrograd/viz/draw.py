@@ -79,6 +79,8 @@ def draw_dot(
     - ``grad``: show gradients (True) or "grad ?" (False). By default they show when
       any Value in the graph has a nonzero gradient: a fresh graph, or one after
       ``zero_grad()``, has not been through backward, and a 0 there would mislead.
+      (After a backward pass every gradient is 0 only if the root's is: drawing a part
+      of a bigger graph whose gradients are all truly 0, pass grad=True.)
     - ``step``: a ``Step`` of ``backward_steps(root)``, drawn at that moment: the current
       node in red, the edges it propagates along in red with ``local * grad = amount``,
       final nodes and edges in blue, pending ones grey with "grad ?" (and the partial
@@ -128,7 +130,7 @@ def _check_arguments(root, fmt, rankdir, grad, step, group, collapse, legend, ma
         raise ValueError(f"draw_dot: fmt={fmt!r} is not a format spec for floats; try '.4f', '.3g' or '.2e'") from None
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
-    if grad not in (None, True, False):
+    if grad is not None and type(grad) is not bool:
         raise TypeError(f"draw_dot: grad must be True, False or None (decide from the graph), got {grad!r}")
     if step is not None:
         if not isinstance(step, Step):
