@@ -1,9 +1,13 @@
 """nn: neural networks made of micrograd Values, and the delta rule made visible.
 
-    net = nn.MLP(2, [16, 16, 1], seed=0)          # relu hidden, identity output
-    y = net([0.5, -1.0])                          # a list of output Values
-    loss = nn.hinge(y, 1.0); loss.backward()      # gradients on net.parameters()
-    nn.delta_rule(net, x, t, lr=0.1)              # the same gradients by the delta rule
+    import nn
+    xs, ys = nn.moons(100, seed=0)                     # labels 0/1
+    net = nn.MLP(2, [16, 16, 1], seed=0)               # relu hidden, identity output
+    history = nn.train(net, xs, [2 * y - 1 for y in ys], loss=nn.hinge, lr=0.05, epochs=50)
+
+    net = nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
+    step = nn.delta_rule(net, x, t, lr=0.1)            # facts §5 by hand, no backward
+    print(step); step.apply()
 """
 
 from .datasets import circles, moons, spiral, xor

@@ -163,7 +163,7 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
 
     # (2) output deltas, y - t, for the pairs that make it so
     top = len(net.layers)
-    ops = {_activation_op(u, z, top, j)[0] for j, (u, z) in enumerate(zip(u_nodes[-1], z_nodes[-1]))}
+    ops = {_activation(u, z, top, j) for j, (u, z) in enumerate(zip(u_nodes[-1], z_nodes[-1]))}
     op = ops.pop() if len(ops) == 1 else "mixed"
     output = _PAIRS.get((op, loss_fn))
     if output is None:
@@ -176,11 +176,11 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
     k = len(zs[-1])
     ts = one_hot(t, k, "delta_rule") if loss_fn is softmax_cross_entropy else _as_list(t)
     y = [float(v) for v in output(us[-1], zs[-1])]
-    deltas: list[list[float]] = [[]] * top
+    deltas: list[list[float]] = [[] for _ in range(top)]
     deltas[-1] = [yk - tk for yk, tk in zip(y, ts)]
 
     # (3) hidden deltas, top to bottom: delta_j = f'(u_j) * sum_k w_kj delta_k
-    errors: list[list[float]] = [[]] * top  # dL/dz_j of hidden layers, for PReLU slopes
+    errors: list[list[float]] = [[] for _ in range(top)]  # dL/dz_j of hidden layers, for PReLU slopes
     for l in range(top - 2, -1, -1):
         above, d_above = net.layers[l + 1].neurons, deltas[l + 1]
         errors[l] = [_sum([n.w[j].data * d for n, d in zip(above, d_above)]) for j in range(len(zs[l]))]
@@ -226,17 +226,17 @@ def delta_rule_batch(
 # ---------------------------------------------------------------------------
 
 
-def _activation_op(u: Value, z: Value, layer: int, j: int) -> tuple[str, Value]:
+def _activation(u: Value, z: Value, layer: int, j: int) -> str:
     """The name of the activation op that made ``z`` from ``u`` alone (PReLU's slope, a
     leaf, aside), or a ValueError."""
     if z is u:
-        return "identity", z
+        return "identity"
     if z.op not in ACTIVATIONS or z.parents[0] is not u or not all(p.is_leaf() for p in z.parents[1:]):
         raise ValueError(
             f"delta_rule: unit {j} of layer {layer} computes z from u with something other than one engine op "
-            f"(got op {z.op!r}); the delta rule needs f'(u) from the op table, so use an activation from {', '.join(ACTIVATIONS)}"
+            f"(got op {z.op!r}); the delta rule needs f'(u) from the op table: use one of {', '.join(ACTIVATIONS)}"
         )
-    return z.op, z
+    return z.op
 
 
 def _local(z: Value) -> tuple:
@@ -249,7 +249,7 @@ def _slope(u: Value, z: Value, layer: int, j: int) -> float:
     """f'(u_j) from the engine's derivative rule for the unit's activation."""
     if z is u:
         return 1.0
-    _activation_op(u, z, layer, j)
+    _activation(u, z, layer, j)
     return float(_local(z)[0])
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import micrograd
 from micrograd import Value
 
-from .module import number
+from .module import is_list, number
 
 def squared_error(y: Any, t: Any) -> Value:
     """``E = 1/2 sum_k (y_k - t_k)^2``; ``dE/dy_k = y_k - t_k``."""
@@ -111,7 +111,7 @@ def one_hot(target: Any, k: int, where: str) -> list[float]:
         if not 0 <= target < k:
             raise ValueError(f"{where}: target class index {target!r} is out of range for {k} classes (0 to {k - 1})")
         return [1.0 if c == target else 0.0 for c in range(k)]
-    if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
+    if not is_list(target):
         raise ValueError(f"{where}: target must be a class index or a list of {k} numbers, got {target!r}")
     if len(target) != k:
         raise ValueError(f"{where}: target has {len(target)} entries but there are {k} logits: {target!r}")
@@ -121,7 +121,7 @@ def one_hot(target: Any, k: int, where: str) -> list[float]:
 def _pairs(y: Any, t: Any, where: str) -> tuple[list[Any], list[float]]:
     """The outputs and targets as two lists of equal length, or a ValueError saying why not."""
     ys = list(y) if isinstance(y, Sequence) else [y]
-    ts = list(t) if isinstance(t, Sequence) and not isinstance(t, (str, bytes)) else [t]
+    ts = list(t) if is_list(t) else [t]
     if len(ts) != len(ys):
         raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {len(ys)}: t = {t!r}")
     if not ys:

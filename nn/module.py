@@ -154,13 +154,13 @@ class MLP(Module):
         seed: int = 0,
     ) -> None:
         n_in = positive_int(n_in, "n_in", "MLP")
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) == 0:
+        if not is_list(sizes) or len(sizes) == 0:
             raise ValueError(f"MLP: sizes must list the width of each layer, at least one, e.g. [16, 1]; got {sizes!r}")
         sizes = [positive_int(s, f"sizes[{k}]", "MLP") for k, s in enumerate(sizes)]
         depth = len(sizes)
         if activations is None:
             activations = ["relu"] * (depth - 1) + ["identity"]
-        elif isinstance(activations, str) or callable(activations) or not isinstance(activations, Sequence):
+        elif not is_list(activations):
             raise ValueError(f"MLP: activations must be a list with one entry per layer ({depth}), got {activations!r}")
         elif len(activations) != depth:
             raise ValueError(
@@ -224,15 +224,15 @@ class MLP(Module):
         ``biases`` is None (no biases anywhere) or one list per layer (None for a layer
         without bias). ``activations`` as for ``MLP``.
         """
-        if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence) or len(weights) == 0:
+        if not is_list(weights) or len(weights) == 0:
             raise ValueError(f"from_weights: weights must be a list of matrices, one per layer; got {_show(weights)}")
         depth = len(weights)
         widths: list[int] = []
         for k, W in enumerate(weights):
-            if isinstance(W, (str, bytes)) or not isinstance(W, Sequence) or len(W) == 0:
+            if not is_list(W) or len(W) == 0:
                 raise ValueError(f"from_weights: weights[{k}] must be a non-empty list of rows; got {_show(W)}")
             for j, row in enumerate(W):
-                if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) == 0:
+                if not is_list(row) or len(row) == 0:
                     raise ValueError(f"from_weights: weights[{k}][{j}] must be a non-empty list of numbers; got {_show(row)}")
             n_in = len(W[0]) if k == 0 else widths[-1]
             for j, row in enumerate(W):
@@ -246,10 +246,12 @@ class MLP(Module):
             widths.append(len(W))
         if biases is None:
             biases = [None] * depth
-        elif isinstance(biases, (str, bytes)) or not isinstance(biases, Sequence) or len(biases) != depth:
-            raise ValueError(f"from_weights: biases must be None or a list of {depth} entries, one per layer; got {_show(biases)}")
+        elif not is_list(biases) or len(biases) != depth:
+            raise ValueError(
+                f"from_weights: biases must be None or a list of {depth} entries, one per layer; got {_show(biases)}"
+            )
         for k, bs in enumerate(biases):
-            if bs is not None and (isinstance(bs, (str, bytes)) or not isinstance(bs, Sequence) or len(bs) != widths[k + 1]):
+            if bs is not None and (not is_list(bs) or len(bs) != widths[k + 1]):
                 raise ValueError(
                     f"from_weights: biases[{k}] must be None or a list of {widths[k + 1]} numbers, one per unit; got {_show(bs)}"
                 )
@@ -321,6 +323,11 @@ def number(x: Any, argument: str, where: str) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     raise ValueError(f"{where}: {argument} must be a number, got {type(x).__name__}: {_show(x)}")
+
+
+def is_list(x: Any) -> bool:
+    """True for a list, tuple or other sequence that is not a string."""
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
 
 def _show(x: Any) -> str:

@@ -232,7 +232,8 @@ def test_the_pairs_give_y_minus_t_with_their_own_y():
 ])
 def test_a_pair_without_delta_y_minus_t_is_refused_clearly(output, loss):
     net = nn.MLP(2, [2, 1], activations=["tanh", output])
-    with pytest.raises(ValueError, match=rf"activation '{output}' with the loss '{loss}' is not a pair .* identity \+ squared_error"):
+    message = rf"activation '{output}' with the loss '{loss}' is not a pair .* identity \+ squared_error"
+    with pytest.raises(ValueError, match=message):
         nn.delta_rule(net, [1.0, 2.0], [1.0], 0.1, loss=loss)
 
 
