@@ -269,7 +269,7 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
         results["sum-100000"] = measure(float_sum_step(100_000), repeats, gc_timer)
         return results
 
-    from micrograd import Value  # ours or 0.1.0, whichever this process sees
+    from micrograd.engine import Value  # ours or 0.1.0, whichever this process sees
 
     old = engine == "micrograd-0.1.0"
     count = count_old if old else count_ours
@@ -377,7 +377,7 @@ def first_failing_chain(Value) -> int:
 def install_old(target: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, "micrograd==0.1.0"],
-        check=True,
+        check=True, capture_output=True,
     )
 
 
