@@ -126,6 +126,12 @@ def mlp_ops_step_factory(Value, X, Y):
         data_loss = sum((1 + -y * score(x)).relu() for x, y in zip(X, Y)) * (1.0 / len(X))
         return data_loss + 1e-4 * sum(p * p for p in params)
 
+    return sgd_step(loss, params), loss
+
+
+def sgd_step(loss, params):
+    """One training step: the loss graph, zeroed gradients, backward, an SGD update."""
+
     def step():
         total = loss()
         for p in params:
@@ -135,7 +141,7 @@ def mlp_ops_step_factory(Value, X, Y):
             p.data -= LR * p.grad
         return total.data
 
-    return step, loss
+    return step
 
 
 def chain_factory(Value, n):
@@ -327,17 +333,11 @@ def nn_step_factory(old: bool, X, Y):
         def total(values):
             return micrograd.sum(list(values))
 
-    def step():
+    def loss():
         losses = total((1 + -y * forward(x)).relu() for x, y in zip(X, Y))
-        loss = losses * (1.0 / len(X)) + 1e-4 * total(p * p for p in params)
-        for p in params:
-            p.grad = 0.0
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return loss.data
+        return losses * (1.0 / len(X)) + 1e-4 * total(p * p for p in params)
 
-    return step
+    return sgd_step(loss, params)
 
 
 def count_ours(root) -> int:
