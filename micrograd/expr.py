@@ -13,8 +13,10 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import operator
 import re
 import unicodedata
+import warnings
 from typing import Callable, Collection, Mapping
 
 from . import OPS, DomainError, Value, dot
@@ -23,13 +25,9 @@ from . import sum as value_sum
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 200  # nesting of operations; a long sum is better written sum(a, b, c, ...)
 
-_BINARY: dict[type, Callable] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
+# On Values, Python's operators (Value's own); on two plain numbers, the op table's row,
+# which refuses what plain floats would not: (-1) ** 0.5 (complex), 9.0 ** 1e9 (overflow).
+_BINARY: dict[type, Callable] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
 _SYMBOL = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@", ast.Mod: "%",
     ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
@@ -123,18 +121,22 @@ class _Text:
         for i, ch in enumerate(self.source):
             if ch in "\r\n":
                 raise ExprError("the expression must be on one line", i + 1)
+            if ch == "\0":
+                raise ExprError("a NUL character is not allowed in an expression", i + 1)
         if not self.body.strip():
             raise ExprError("the expression is empty", len(self.source) + 1)
         try:
-            return ast.parse(self.body, mode="eval")
+            with warnings.catch_warnings():  # e.g. "invalid decimal literal": the error, if any, says it
+                warnings.simplefilter("ignore")
+                return ast.parse(self.body, mode="eval")
         except SyntaxError as e:
             reason, offset = e.msg, e.offset if e.offset and e.offset > 0 else len(self.body) + 1
             if reason.startswith("Exceeds the limit"):  # Python's guard against huge int literals
                 long_number = re.search(r"\d{4301,}", self.body)
                 reason, offset = "a number with more than 4300 digits", long_number.start() + 1 if long_number else 1
             raise ExprError(f"syntax error: {reason}", self.indent + min(offset, len(self.body) + 1)) from None
-        except (ValueError, MemoryError, RecursionError):  # null bytes (before 3.12); pathological nesting
-            raise ExprError("the expression cannot be parsed (too deeply nested, or a NUL character)", self.indent + 1) from None
+        except (MemoryError, RecursionError):  # Python's parser gives up on pathological nesting
+            raise ExprError("the expression is nested too deeply to parse", self.indent + 1) from None
 
     def column(self, node: ast.AST) -> int:
         """The 1-based character column where ``node`` starts."""
@@ -263,7 +265,8 @@ class _Evaluator:
             return self.values[node.id]
         if isinstance(node, ast.BinOp):
             a, b = self.eval(node.left), self.eval(node.right)
-            return self.apply(node, _BINARY[type(node.op)], a, b)
+            on_values = type(a) is Value or type(b) is Value
+            return self.apply(node, _BINARY[type(node.op)] if on_values else OPS[_SYMBOL[type(node.op)]], a, b)
         if isinstance(node, ast.UnaryOp):
             return self.apply(node, _UNARY[type(node.op)], self.eval(node.operand))
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

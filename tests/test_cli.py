@@ -1,0 +1,360 @@
+"""Tests for micrograd.cli: ``micrograd grad``, ``demo`` and ``train``.
+
+Commands run through ``main(argv)`` (its return value is the exit status) with pytest's
+capsys, and a few as real ``python -m micrograd`` processes. Golden numbers come from
+the facts file (§6) or plain float code written here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import nn
+from micrograd.cli import main
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def table(out: str) -> dict[str, tuple[float, float]]:
+    """The rows ``name value gradient`` of grad's table."""
+    rows = {}
+    for line in out.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) == 3:
+            rows[parts[0]] = (float(parts[1]), float(parts[2]))
+    return rows
+
+
+def numbers(line: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", line)]
+
+
+@pytest.fixture
+def no_dot(monkeypatch, tmp_path):
+    """A PATH without Graphviz's dot program."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+@pytest.fixture
+def no_graphviz_package(monkeypatch):
+    """As if the graphviz Python package were not installed."""
+    for name in [m for m in sys.modules if m == "graphviz" or m.startswith(("graphviz.", "micrograd.viz"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setitem(sys.modules, "micrograd.viz", None)
+
+
+# --- micrograd grad --------------------------------------------------------------------
+
+
+def test_grad_prints_the_value_and_every_gradient(capsys):
+    status, out, err = run(capsys, "grad", "tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3")
+    assert (status, err) == (0, "")
+    t = math.tanh(0.5 * -1.2 + 0.3)
+    slope = 1 - t * t
+    first = out.splitlines()[0]
+    assert first.startswith("tanh(x*w + b) = ")
+    assert float(first.split("= ")[1]) == pytest.approx(t, rel=1e-9)
+    rows = table(out)
+    assert list(rows) == ["x", "w", "b"]
+    assert rows["x"] == (0.5, pytest.approx(slope * -1.2, rel=1e-9))
+    assert rows["w"] == (-1.2, pytest.approx(slope * 0.5, rel=1e-9))
+    assert rows["b"] == (0.3, pytest.approx(slope, rel=1e-9))
+
+
+def test_grad_digits_and_an_unused_input(capsys):
+    status, out, _ = run(capsys, "grad", "x*x", "x=3", "y=1", "--digits", "3")
+    assert status == 0
+    assert table(out) == {"x": (3.0, 6.0), "y": (1.0, 0.0)}  # y is not used: dE/dy = 0
+
+
+def test_grad_of_a_constant_expression(capsys):
+    status, out, _ = run(capsys, "grad", "2*3")
+    assert status == 0 and out.strip() == "2*3 = 6"
+
+
+def test_an_expression_may_start_with_minus(capsys):
+    status, out, _ = run(capsys, "grad", "-x**2", "x=3")
+    assert status == 0
+    assert out.splitlines()[0] == "-x**2 = -9"
+    assert table(out) == {"x": (3.0, -6.0)}
+
+
+def test_options_may_come_between_inputs(capsys, tmp_path):
+    status, out, _ = run(capsys, "grad", "x*y", "x=2", "--dot", str(tmp_path / "g.dot"), "y=5")
+    assert status == 0
+    assert table(out) == {"x": (2.0, 5.0), "y": (5.0, 2.0)}
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["foo(x)", "x=1"], "column 1: unknown function 'foo'"),
+        (["x +", "x=1"], "column 4: syntax error"),
+        (["x * y", "x=1"], "column 5: unbound name 'y'"),
+        (["__import__('os')"], "column 1: unknown function '__import__'"),
+        (["__import__('os').system('true')"], "column 1: attribute access (.system)"),
+        (["x.real", "x=1"], "column 1: attribute access (.real)"),
+        (["lambda: 1"], "column 1: lambda is not allowed"),
+        (["[x for x in [1]]"], "column 1: a comprehension is not allowed"),
+        (["x + log(x - 1)", "x=1"], "column 5: cannot compute log(x - 1): log: log(0.0)"),
+        (["1 / (x - 1)", "x=1"], "column 3: cannot compute 1 / (x - 1)"),
+        (["x ** 1e6", "x=2"], "column 3: cannot compute x ** 1e6: **: 2.0 ** 1000000.0: the result overflows float64"),
+        (["9**9**9"], "column 2: cannot compute 9**9**9"),
+        (["x", "x=abc"], "input 'x=abc': 'abc' is not a number"),
+        (["x", "x=1e999"], "too large for a float64"),
+        (["x", "x=nan"], "'nan' is not a number"),
+        (["x", "x"], "expected NAME=NUMBER"),
+        (["x", "x=1", "x=2"], "input x is given twice"),
+        (["tanh", "tanh=1"], "tanh is a function"),
+        (["x", "2x=1"], "is not a name"),
+        (["x", "if=1"], "is not a name"),
+        ([], "give an expression"),
+        (["x", "x=1", "--digits", "0"], "argument --digits"),
+        (["x", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_grad_bad_input_is_one_line_and_status_2(capsys, argv, words):
+    status, out, err = run(capsys, "grad", *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("micrograd grad: error: ")
+    assert words in err
+    assert "Traceback" not in err
+
+
+@needs_dot
+def test_grad_draws_svg_png_and_dot(capsys, tmp_path):
+    svg, png, dot = tmp_path / "g.svg", tmp_path / "g.png", tmp_path / "g.dot"
+    status, out, err = run(capsys, "grad", "tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3", "--svg", str(svg), "--png", str(png), "--dot", str(dot))
+    assert (status, err) == (0, "")
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    texts = re.findall(r">([^<]*)</text>", text)
+    assert {"x", "w", "b", "tanh", "grad 0.9151", "grad &#45;1.0982"} <= set(texts)  # labels, dy/db, dy/dx
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert dot.read_text().lstrip().startswith("digraph")
+    assert f"wrote {svg}" in out and f"wrote {png}" in out
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@needs_dot
+def test_grad_steps_writes_frames_and_a_page(capsys, tmp_path):
+    status, out, err = run(capsys, "grad", "x*w + b", "x=2", "w=3", "b=1", "--steps", str(tmp_path / "steps"))
+    assert (status, err) == (0, "")
+    frames = sorted((tmp_path / "steps").glob("step_*.svg"))
+    assert len(frames) >= 3
+    assert "<svg" in (tmp_path / "steps" / "steps.html").read_text()
+    assert table(out) == {"x": (2.0, 3.0), "w": (3.0, 2.0), "b": (1.0, 1.0)}  # the table is backward's, once
+
+
+def test_grad_without_dot_writes_dot_source_and_says_so(capsys, tmp_path, no_dot):
+    svg = tmp_path / "g.svg"
+    status, out, err = run(capsys, "grad", "x*x", "x=2", "--svg", str(svg), "--steps", str(tmp_path / "st"))
+    assert status == 1
+    assert table(out) == {"x": (2.0, 4.0)}
+    assert not svg.exists()
+    assert (tmp_path / "g.dot").read_text().lstrip().startswith("digraph")
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["step_000.dot", "step_001.dot", "step_002.dot"]
+    lines = err.splitlines()
+    assert len(lines) == 2 and all("dot program is not installed" in line for line in lines)
+
+
+def test_grad_without_the_graphviz_package(capsys, tmp_path, no_graphviz_package):
+    status, out, err = run(capsys, "grad", "x*x", "x=2", "--svg", str(tmp_path / "g.svg"))
+    assert status == 1
+    assert table(out) == {"x": (2.0, 4.0)}
+    assert err == "micrograd grad: error: drawing needs the graphviz Python package: pip install graphviz\n"
+
+
+def test_grad_cannot_draw_an_expression_without_inputs(capsys, tmp_path):
+    status, _, err = run(capsys, "grad", "2*3", "--dot", str(tmp_path / "g.dot"))
+    assert status == 2 and "no graph to draw" in err
+
+
+# --- micrograd demo -----------------------------------------------------------------------
+
+
+def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
+    out_file = tmp_path / "demo.dot"
+    status, out, err = run(capsys, "demo", "--out", str(out_file))
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+
+    def line(start: str) -> str:
+        return next(ln for ln in lines if ln.strip().startswith(start))
+
+    approx = lambda xs: pytest.approx(xs, abs=1e-9)  # noqa: E731 - facts §6 lists 10 decimals
+    assert numbers(line("u1 = W1 x")) == approx([0.6, 1.2])
+    assert numbers(line("z1 = sigmoid")) == approx([0.6456563062, 0.7685247835])
+    assert numbers(line("y  = W2 z1")) == approx([2.1827058732, 5.0110680527])
+    assert numbers(line("E  = ")) == approx([10.4264359261])
+    assert numbers(line("delta2 =")) == approx([2.1827058732, 4.0110680527])
+    assert numbers(line("delta1 =")) == approx([3.2523761789, 3.6307693113])
+    ledger = {ln.split()[0]: numbers(ln)[-1] for ln in lines if re.match(r"\s+W\d\[\d,\d\]\s", ln)}
+    assert ledger == {
+        "W2[0,0]": approx(0.8590722188), "W2[0,1]": approx(1.8322536441),
+        "W2[1,0]": approx(2.7410228617), "W2[1,1]": approx(3.6917394793),
+        "W1[0,0]": approx(-0.2252376179), "W1[0,1]": approx(-0.5504752358), "W1[0,2]": approx(-0.8757128537),
+        "W1[1,0]": approx(-0.1630769311), "W1[1,1]": approx(-0.5261538623), "W1[1,2]": approx(-0.8892307934),
+    }
+    assert numbers(line("W1 = [[-")) == approx([-0.2252376179, -0.5504752358, -0.8757128537, -0.1630769311, -0.5261538623, -0.8892307934])
+    assert numbers(line("W2 = [[0.8")) == approx([0.8590722188, 1.8322536441, 2.7410228617, 3.6917394793])
+    assert "largest difference" in line("5. backward()")
+    assert float(line("5. backward()").split()[-1]) < 1e-12
+    assert out_file.read_text().lstrip().startswith("digraph")
+    assert f"wrote {out_file}" in lines[-1]
+
+
+@needs_dot
+def test_demo_draws_an_svg_in_the_current_directory_by_default(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    svg = (tmp_path / "micrograd-demo.svg").read_text()
+    assert "<svg" in svg and "W1[0,0]" in svg and "W2[1,1]" in svg
+
+
+def test_demo_without_dot_writes_the_dot_source_and_says_so(capsys, tmp_path, monkeypatch, no_dot):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "demo")
+    assert (status, err) == (0, "")
+    assert not (tmp_path / "micrograd-demo.svg").exists()
+    assert (tmp_path / "micrograd-demo.dot").read_text().lstrip().startswith("digraph")
+    assert "dot program is not installed" in out.splitlines()[-1]
+
+
+def test_demo_without_the_graphviz_package_skips_the_picture(capsys, tmp_path, monkeypatch, no_graphviz_package):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "demo")
+    assert (status, err) == (0, "")
+    assert "no graph picture: drawing needs the graphviz Python package" in out
+    assert "Traceback" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_no_graph_and_a_bad_out(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "demo", "--no-graph")
+    assert status == 0 and "Graph" not in out and list(tmp_path.iterdir()) == []
+    status, out, err = run(capsys, "demo", "--out", "picture.txt")
+    assert status == 2 and out == "" and err.count("\n") == 1 and ".svg, .png, .pdf or .dot" in err
+
+
+# --- micrograd train ------------------------------------------------------------------------
+
+
+def test_train_prints_the_history_and_saves_the_network(capsys, tmp_path):
+    path = tmp_path / "model.json"
+    status, out, err = run(
+        capsys, "train", "--dataset", "moons", "--samples", "20", "--hidden", "4,3", "--epochs", "3",
+        "--optimizer", "momentum", "--no-progress", "--save", str(path),
+    )
+    assert (status, err) == (0, "")
+    history = [ln.split() for ln in out.splitlines() if re.fullmatch(r"\s*\d+\s+\S+\s+\S+", ln)]
+    assert [int(row[0]) for row in history] == [1, 2, 3]
+    assert all(math.isfinite(float(row[1])) and 0 <= float(row[2]) <= 1 for row in history)
+    assert "final loss" in out
+    net = nn.MLP.load(path)
+    assert (net.n_in, net.sizes) == (2, [4, 3, 1])
+    assert json.loads(path.read_text())["format"] == "nn.MLP"
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_train_spiral_uses_one_output_per_class(capsys, optimizer):
+    status, out, _ = run(capsys, "train", "--dataset", "spiral", "--samples", "12", "--hidden", "3", "--epochs", "1",
+                         "--optimizer", optimizer, "--mode", "full", "--no-progress")
+    assert status == 0
+    assert "3 classes" in out and "-> 3 identity" in out and "softmax cross-entropy" in out
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--hidden", "16,x"], "argument --hidden"),
+        (["--hidden", ""], "argument --hidden"),
+        (["--epochs", "0"], "argument --epochs: expected a whole number >= 1, got '0'"),
+        (["--lr", "-1"], "argument --lr: expected a number > 0"),
+        (["--noise", "-0.1"], "argument --noise"),
+        (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice"),
+        (["--save", "/no/such/dir/model.json"], "does not exist"),
+    ],
+)
+def test_train_bad_input_is_one_line_and_status_2(capsys, argv, words):
+    status, out, err = run(capsys, "train", *argv)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and words in err
+
+
+# --- help, and the command without a command ---------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["grad", "--help"], ["demo", "--help"], ["train", "--help"], ["grad", "-h"]])
+def test_help_on_every_command(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    assert out.startswith("usage: micrograd")
+
+
+def test_no_command_and_an_unknown_command(capsys):
+    status, _, err = run(capsys)
+    assert status == 2 and "choose a command: grad, demo, train" in err
+    status, _, err = run(capsys, "bogus")
+    assert status == 2 and err.count("\n") == 1 and "invalid choice: 'bogus'" in err
+
+
+def test_version(capsys):
+    import micrograd
+
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.strip() == f"micrograd {micrograd.__version__}"
+
+
+# --- real processes: python -m micrograd ---------------------------------------------------------
+
+
+def python_m(*argv: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "micrograd", *argv], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_python_m_micrograd_grad():
+    done = python_m("grad", "tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3")
+    assert done.returncode == 0 and done.stderr == ""
+    assert table(done.stdout)["b"][1] == pytest.approx(1 - math.tanh(-0.3) ** 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("expression", ["__import__('os').system('echo PWNED')", "x.__class__", "lambda: 1", "foo(x)"])
+def test_python_m_micrograd_refuses_cleanly(expression):
+    done = python_m("grad", expression, "x=1")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr and "column" in done.stderr
+
+
+def test_python_m_micrograd_demo_without_dot(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path)}  # no dot program on this PATH
+    done = python_m("demo", cwd=tmp_path, env=env)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "10.4264359261" in done.stdout
+    assert (tmp_path / "micrograd-demo.dot").exists()
+
+
+def test_python_m_micrograd_help():
+    done = python_m("--help")
+    assert done.returncode == 0 and "grad" in done.stdout and "demo" in done.stdout and "train" in done.stdout
