@@ -77,19 +77,19 @@ def _grad(args: argparse.Namespace) -> int:
         if name in inputs:
             raise CommandError(f"input {name} is given twice")
         inputs[name] = Value(value, name)
+    pictures = [(fmt, _writable(getattr(args, fmt), f"--{fmt}")) for fmt in ("svg", "png", "dot") if getattr(args, fmt)]
     try:
         out = evaluate(args.expression, inputs)
     except ExprError as e:
         raise CommandError(str(e)) from None
+    if (pictures or args.steps) and type(out) is not Value:
+        raise CommandError(f"{args.expression!r} uses no input, so it has no graph to draw")
     if type(out) is Value:
         out.backward()
     print(_grad_table(args.expression, out, inputs, args.digits))
     status = 0
-    pictures = [(fmt, getattr(args, fmt)) for fmt in ("svg", "png", "dot") if getattr(args, fmt)]
-    if (pictures or args.steps) and type(out) is not Value:
-        raise CommandError(f"{args.expression!r} uses no input, so it has no graph to draw")
     for fmt, path in pictures:
-        status = max(status, _report(_write_picture(_draw(out), Path(path), fmt)))
+        status = max(status, _report(_write_picture(_draw(out), path, fmt)))
     if args.steps:
         status = max(status, _report(_write_steps(out, Path(args.steps))))
     return status
@@ -120,7 +120,9 @@ def _viz() -> Any:
     try:
         import micrograd.viz as viz
     except ImportError:
-        raise CommandError("drawing needs the graphviz Python package: pip install graphviz", status=1) from None
+        raise CommandError(
+            "drawing needs the graphviz Python package: pip install 'micrograd-backprop[viz]' (or pip install graphviz)", status=1
+        ) from None
     return viz
 
 
@@ -133,6 +135,13 @@ def _draw(root: Value) -> Any:
     for w in caught:
         print(f"note: {w.message}", file=sys.stderr)
     return drawing
+
+
+def _writable(path: str, option: str) -> Path:
+    """``path`` as a Path, once its directory is known to exist (checked before any work)."""
+    if not Path(path).resolve().parent.is_dir():
+        raise CommandError(f"{option} {path!r}: the directory {str(Path(path).parent)!r} does not exist")
+    return Path(path)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -222,7 +231,7 @@ def _demo(args: argparse.Namespace) -> int:
     def matrix(rows: Sequence[Sequence[float]]) -> str:
         return "[" + ", ".join("[" + ", ".join(show(x) for x in row) + "]" for row in rows) + "]"
 
-    out_path = None if args.no_graph else Path(args.out)
+    out_path = None if args.no_graph else _writable(args.out, "--out")
     fmt = None if out_path is None else _picture_format(out_path)
     net = nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
     step = nn.delta_rule(net, X, T, LR)
@@ -252,21 +261,21 @@ def _demo(args: argparse.Namespace) -> int:
     loss.backward()
     gap = max(abs(r.param.grad - r.grad) for r in step.updates)
     p(f"5. backward() on the graph of E gives the same gradients dE/dw = delta * z: largest difference {gap:.1e}")
-    drawing = None
+    drawing, note = None, ""
     if fmt is not None:
         try:
             drawing = _draw(loss)  # before the update, so the picture shows this step
         except CommandError as e:
-            p(f"   (no graph picture: {e})")
+            note = f"skipped: {e}"
     step.apply()
     p()
     p("6. The weights after one update")
     p(f"   W1 = {matrix([[w.data for w in n.w] for n in net.layers[0].neurons])}")
     p(f"   W2 = {matrix([[w.data for w in n.w] for n in net.layers[1].neurons])}")
-    if drawing is None:
-        return 0
-    p()
-    p(f"Graph of E: {_write_picture(drawing, out_path, fmt)[0]}")  # type: ignore[arg-type]
+    if fmt is not None:
+        note = note or _write_picture(drawing, out_path, fmt)[0]  # type: ignore[arg-type]
+        p()
+        p(f"Graph of E, every edge labelled with its local derivative: {note}")
     return 0
 
 
@@ -289,8 +298,8 @@ DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "adam": 0.01}
 def _train(args: argparse.Namespace) -> int:
     import nn
 
-    if args.save and not Path(args.save).resolve().parent.is_dir():  # find out before training, not after
-        raise CommandError(f"--save {args.save!r}: the directory {str(Path(args.save).parent)!r} does not exist")
+    if args.save:
+        _writable(args.save, "--save")  # find out before training, not after
 
     maker = getattr(nn, args.dataset)
     xs, labels = maker(args.samples, seed=args.seed) if args.noise is None else maker(args.samples, args.noise, args.seed)

@@ -1,8 +1,8 @@
 """Safe expressions: text such as ``tanh(x*w + b)`` turned into a micrograd graph.
 
-The text is parsed with Python's ``ast`` and every node is checked against a short
-whitelist before anything is computed; nothing is ever passed to ``eval`` or
-``compile``. Allowed: numbers, the names given values, ``+ - * / **``, unary ``-``
+The text is parsed with Python's ``ast`` (a syntax tree only) and every node is checked
+against a short whitelist before anything is computed; the text is never compiled to
+code, never given to ``eval``. Allowed: numbers, the names given values, ``+ - * / **``, unary ``-``
 and ``+``, parentheses, and calls of the engine's functions by name (``FUNCTIONS``).
 Anything else (attributes, other names, lambda, comprehensions, subscripts, strings,
 keyword tricks) is an ``ExprError`` that says what was wrong and at which column.
@@ -17,7 +17,7 @@ import operator
 import re
 import unicodedata
 import warnings
-from typing import Callable, Collection, Mapping
+from typing import Callable, Collection, Mapping, NoReturn
 
 from . import OPS, DomainError, Value, dot
 from . import sum as value_sum
@@ -27,7 +27,9 @@ MAX_DEPTH = 200  # nesting of operations; a long sum is better written sum(a, b,
 
 # On Values, Python's operators (Value's own); on two plain numbers, the op table's row,
 # which refuses what plain floats would not: (-1) ** 0.5 (complex), 9.0 ** 1e9 (overflow).
-_BINARY: dict[type, Callable] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
+_BINARY: dict[type, Callable] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow,
+}
 _SYMBOL = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@", ast.Mod: "%",
     ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
@@ -46,6 +48,8 @@ FUNCTIONS: dict[str, str] = {
     "sum": "sum(a, b, ...) or sum([a, b, ...])",
     "dot": "dot([w1, w2, ...], [x1, x2, ...])",
 }
+# How many arguments each function takes: (at least, at most); None: no limit.
+_ARGUMENTS = {**{name: (1, 1) for name in _ONE}, **{name: (1, 2) for name in _DEFAULT_ALPHA}, "sum": (1, None), "dot": (2, 2)}
 
 # What to call the constructs that are refused, for the message.
 _REFUSED = {
@@ -102,6 +106,9 @@ def evaluate(source: str, values: Mapping[str, Value | float]) -> Value | float:
     An operation outside its domain (log(0), 1/0) or a result too large for a float64
     is an ``ExprError`` at the column of that operation.
     """
+    for name, v in values.items():
+        if not math.isfinite(v.data if type(v) is Value else v):
+            raise ValueError(f"evaluate: the value of {name} is {v!r}; every value must be a finite number")
     values = {unicodedata.normalize("NFKC", name): v for name, v in values.items()}  # as Python reads names
     tree = parse(source, values.keys())
     return _Evaluator(_Text(source), values).eval(tree.body)
@@ -117,7 +124,9 @@ class _Text:
 
     def parse(self) -> ast.Expression:
         if len(self.source) > MAX_LENGTH:
-            raise ExprError(f"the expression is {len(self.source)} characters long; at most {MAX_LENGTH} are allowed", MAX_LENGTH + 1)
+            raise ExprError(
+                f"the expression is {len(self.source)} characters long; at most {MAX_LENGTH} are allowed", MAX_LENGTH + 1
+            )
         for i, ch in enumerate(self.source):
             if ch in "\r\n":
                 raise ExprError("the expression must be on one line", i + 1)
@@ -163,12 +172,12 @@ class _Checker:
     def __init__(self, text: _Text, names: frozenset[str]) -> None:
         self.text, self.names = text, names
 
-    def fail(self, node: ast.AST, message: str) -> None:
+    def fail(self, node: ast.AST, message: str) -> NoReturn:
         raise ExprError(message, self.text.column(node))
 
     def check(self, node: ast.AST, depth: int) -> None:
         if depth > MAX_DEPTH:
-            self.fail(node, f"the expression is nested more than {MAX_DEPTH} operations deep; write long sums as sum(a, b, ...)")
+            self.fail(node, f"the expression nests more than {MAX_DEPTH} operations; write long sums as sum(a, b, ...)")
         if isinstance(node, ast.Constant):
             self.number(node)
         elif isinstance(node, ast.Name):
@@ -219,7 +228,8 @@ class _Checker:
         if isinstance(node.func, ast.Attribute):
             self.check(node.func, depth + 1)  # refused, with the attribute's own message
         if not isinstance(node.func, ast.Name):
-            self.fail(node, f"only the functions {', '.join(FUNCTIONS)} can be called, by name: {self.text.snippet(node)!r}")
+            known = ", ".join(FUNCTIONS)
+            self.fail(node, f"only the functions {known} can be called, by name: {self.text.snippet(node)!r}")
         name = node.func.id
         if name not in FUNCTIONS:
             known = ", ".join(FUNCTIONS)
@@ -234,8 +244,8 @@ class _Checker:
                 shown = "**" if k.arg is None else f"{k.arg}="
                 self.fail(k, f"{name} takes no keyword argument {shown}; {usage}")
             args.append(k.value)
-        n = len(args)
-        if name in _ONE and n != 1 or name in _DEFAULT_ALPHA and not 1 <= n <= 2 or name == "dot" and n != 2 or name == "sum" and n == 0:
+        n, (least, most) = len(args), _ARGUMENTS[name]
+        if n < least or (most is not None and n > most):
             self.fail(node, f"{name} was given {n} argument(s); call it as {usage}")
         if name in _DEFAULT_ALPHA and len(node.args) == 2 and node.keywords:
             self.fail(node, f"{name}: alpha is given twice; call it as {usage}")
@@ -245,8 +255,9 @@ class _Checker:
                     self.fail(a, f"dot takes two lists: {usage}")
                 for item in a.elts:
                     self.check(item, depth + 1)
-            if name == "dot" and len(args[0].elts) != len(args[1].elts):  # type: ignore[attr-defined]
-                self.fail(node, f"dot: the lists have {len(args[0].elts)} and {len(args[1].elts)} entries; they must have the same length")  # type: ignore[attr-defined]
+            sizes = [len(a.elts) for a in args]  # type: ignore[attr-defined]
+            if name == "dot" and sizes[0] != sizes[1]:
+                self.fail(node, f"dot: the lists have {sizes[0]} and {sizes[1]} entries; they must have the same length")
             return
         for a in args:
             self.check(a, depth + 1)
@@ -294,7 +305,8 @@ class _Evaluator:
             raise ExprError(f"cannot compute {self.text.snippet(node)}: {reason}", self.where(node)) from None
         data = out.data if type(out) is Value else out
         if not math.isfinite(data):
-            raise ExprError(f"cannot compute {self.text.snippet(node)}: the result is {data!r}, too large for a float64", self.where(node))
+            reason = f"the result is {data!r}, too large for a float64"
+            raise ExprError(f"cannot compute {self.text.snippet(node)}: {reason}", self.where(node))
         return out
 
     def where(self, node: ast.AST) -> int:

@@ -243,7 +243,7 @@ def test_columns_count_characters_not_bytes_and_include_leading_blanks():
 def test_limits_on_size_and_depth():
     assert "at most" in error("x" + " " * MAX_LENGTH).message
     deep = "+".join(["x"] * (MAX_DEPTH + 2))
-    assert "nested more than" in error(deep, x=1.0).message
+    assert "nests more than" in error(deep, x=1.0).message
     assert evaluate("sum(" + ", ".join(["x"] * 1000) + ")", inputs(x=1.0)).data == 1000.0
     assert "4300 digits" in error("x + " + "1" * 5000, x=1.0).message
     assert error("x + " + "1" * 5000, x=1.0).column == 5
@@ -268,6 +268,11 @@ def test_nothing_is_evaluated_by_python(monkeypatch, tmp_path):
     with pytest.raises(ExprError):
         evaluate(f"__import__('os').system('touch {marker}')", {})
     assert not os.path.exists(marker)
+
+
+def test_values_must_be_finite():
+    with pytest.raises(ValueError, match="the value of x is inf"):
+        evaluate("x", {"x": math.inf})
 
 
 def test_parse_checks_without_computing():
