@@ -346,12 +346,12 @@ def nary(op: Op, operands: Sequence[Value | float]) -> Value | float:
     if op.domain is not None:
         _check(op, datas, operands)
     out = op.forward(*datas)
-    parents = tuple(a for a in operands if type(a) is Value)
+    parents = tuple([a for a in operands if type(a) is Value])
     if not parents:
         return out
     local_grads = tuple(op.derivative(out, *datas))
     if len(parents) == len(datas):
         return _node(out, op, parents, None, local_grads, None)
-    kept = tuple(g for a, g in zip(operands, local_grads) if type(a) is Value)
-    mixed = tuple(a if type(a) is Value else d for a, d in zip(operands, datas))
+    kept = tuple([g for a, g in zip(operands, local_grads) if type(a) is Value])
+    mixed = tuple([a if type(a) is Value else d for a, d in zip(operands, datas)])
     return _node(out, op, parents, None, kept, None, mixed)
