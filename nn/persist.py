@@ -18,8 +18,9 @@ import json
 import math
 import os
 import re
-import tempfile
 from typing import Any
+
+from micrograd.files import write_atomically
 
 from .module import ACTIVATIONS, MLP, activation_name
 
@@ -52,7 +53,7 @@ def save(net: MLP, path: str | os.PathLike) -> None:
     text = json.dumps(doc, indent=2, allow_nan=False)
     # one line per list of numbers (a row, the biases) instead of one line per number
     text = re.sub(r"\[([^\[\]{}]*)\]", lambda m: "[" + re.sub(r"\s+", " ", m.group(1)).strip() + "]", text)
-    _write_atomically(os.fspath(path), text + "\n")
+    write_atomically(path, text + "\n")
 
 
 def load(path: str | os.PathLike) -> MLP:
@@ -149,21 +150,3 @@ def _finite(text: str) -> float:
     if not math.isfinite(x):  # 1e400 parses as inf
         raise _NonFinite(text)
     return x
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, flush it to disk, rename it over ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -5,15 +5,14 @@ GIF, which would need an image library besides Graphviz."""
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 from .. import Value
+from ..files import write_atomically
 from .draw import draw_dot
 from .render import Drawing
 from .steps import backward_steps
@@ -158,18 +157,3 @@ def _write_svgs(svgs: list[str], directory: Path, prefix: str) -> list[Path]:
         if ours.fullmatch(old.name) and old not in paths:
             old.unlink()
     return paths
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over
-    ``path``: readers see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
