@@ -89,11 +89,12 @@ def test_grad_of_a_constant_expression(capsys):
     assert status == 0 and out.strip() == "2*3 = 6"
 
 
-def test_an_expression_may_start_with_minus(capsys):
-    status, out, _ = run(capsys, "grad", "-x**2", "x=3")
+@pytest.mark.parametrize("expression, value, gradient", [("-x**2", -9.0, -6.0), ("-2*x", -6.0, -2.0), ("-(x)", -3.0, -1.0)])
+def test_an_expression_may_start_with_minus(capsys, expression, value, gradient):
+    status, out, _ = run(capsys, "grad", expression, "x=3")
     assert status == 0
-    assert out.splitlines()[0] == "-x**2 = -9"
-    assert table(out) == {"x": (3.0, -6.0)}
+    assert out.splitlines()[0] == f"{expression} = {value:g}"
+    assert table(out) == {"x": (3.0, gradient)}
 
 
 def test_options_may_come_between_inputs(capsys, tmp_path):
@@ -314,6 +315,13 @@ def test_help_on_every_command(capsys, argv):
     status, out, err = run(capsys, *argv)
     assert (status, err) == (0, "")
     assert out.startswith("usage: micrograd")
+
+
+def test_grad_help_lists_the_functions(capsys):
+    _, out, _ = run(capsys, "grad", "--help")
+    flat = " ".join(out.split())
+    for usage in ("tanh(x)", "prelu(x, alpha=0.25)", "dot([w1, w2, ...], [x1, x2, ...])"):
+        assert usage in flat
 
 
 def test_no_command_and_an_unknown_command(capsys):
