@@ -23,7 +23,9 @@ from .errors import DomainError
 
 
 class GradcheckRow(NamedTuple):
-    """One input's comparison. ``status`` is "ok", "FAIL" or "kink"."""
+    """One input's comparison: ``abs_err = |analytic - numeric|``, ``rel_err = abs_err /
+    |numeric|``, ``status`` "ok", "FAIL" or "kink"; ``left`` and ``right`` are the
+    one-sided differences."""
 
     name: str
     value: float

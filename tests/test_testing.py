@@ -3,6 +3,9 @@ the law helpers catching engines that break the laws."""
 
 import contextlib
 import math
+import pathlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import find, given, settings
@@ -33,6 +36,23 @@ def _depths(program):
 def _operands(program, registers):
     """For each instruction: its op and its operands' values, given all register values."""
     return [(op, [registers[a] if type(a) is int else a for a in args]) for op, args in program.instructions]
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _python(code):
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_hypothesis_is_imported_only_with_micrograd_testing():
+    done = _python("import sys, micrograd, micrograd.gradcheck; print('hypothesis' in sys.modules)")
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_without_hypothesis_micrograd_testing_says_what_to_install():
+    done = _python("import sys; sys.modules['hypothesis'] = None; import micrograd.testing")
+    assert "ImportError: micrograd.testing needs hypothesis: pip install 'micrograd-backprop[test]'" in done.stderr
 
 
 # --- Program ----------------------------------------------------------------------------
