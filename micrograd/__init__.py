@@ -6,6 +6,7 @@ plain data; ``backward()`` sums ``local_grad * grad`` into every parent.
 
 from .engine import Op, Value, backward_order, is_grad_enabled, no_grad
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
+from .gradcheck import GradcheckError, GradcheckWarning, gradcheck
 from .ops import OPS, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
 from .ops import ABS as abs  # noqa: A004
 from .ops import ARCTAN as arctan
@@ -27,6 +28,6 @@ __version__ = "0.2.0"
 __all__ = [
     "Value", "Op", "OPS", "backward_order", "no_grad", "is_grad_enabled", "sum", "dot",
     "abs", "arctan", "elu", "exp", "identity", "log", "prelu", "relu", "sigmoid", "softplus", "sqrt", "step", "tanh",
-    "gradient", "hessian",
+    "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
 ]

@@ -12,20 +12,19 @@ the column); 1 a picture could not be rendered because Graphviz's ``dot`` is mis
 from __future__ import annotations
 
 import argparse
-import contextlib
 import keyword
 import math
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from . import Value, __version__
 from .expr import FUNCTIONS, ExprError, evaluate
+from .files import write_atomically
 
 PROG = "micrograd"
 DEMO_OUT = "micrograd-demo.svg"
@@ -145,20 +144,11 @@ def _writable(path: str, option: str) -> Path:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
+    """micrograd.files.write_atomically, with a failure said in one line."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomically(path, data)
     except OSError as e:
         raise CommandError(f"cannot write {path}: {e.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _write_picture(drawing: Any, path: Path, fmt: str) -> tuple[str, bool]:

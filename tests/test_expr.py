@@ -223,7 +223,6 @@ def test_refused_with_what_and_where(source, column, words):
         ("9**9**9", 2, "overflows"),  # numbers in the text are floats: no huge integer is ever built
         ("(-1) ** 0.5", 6, "whole-number"),  # plain floats would give a complex number
         ("1 / 0", 3, "division by zero"),
-        ("(x*0 + 0.5) ** -1023", 13, "too large"),  # the derivative 1023 * 0.5^-1024 overflows
         ("1e308 * x * 10", 11, "too large for a float64"),
     ],
 )

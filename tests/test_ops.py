@@ -282,3 +282,14 @@ def test_non_finite_data_follows_ieee():
 def test_dot_length_mismatch():
     with pytest.raises(ValueError, match="ws has 2 entries but xs has 3"):
         mg.dot([1.0, 2.0], [Value(1.0), 2.0, 3.0])
+
+
+def test_a_slope_past_float64_is_an_infinite_local_grad_not_an_error():
+    # 0.5 ** -1023 = 2^1023 fits in a float64; its slope -1023 * 2^1024 does not
+    x = Value(0.5)
+    y = x**-1023
+    y.backward()
+    assert y.data == 2.0**1023 and x.grad == -math.inf
+    z = Value(-0.5)
+    (z**-1022).backward()  # -1022 * (-0.5)^-1023 = +1022 * 2^1023
+    assert z.grad == math.inf
