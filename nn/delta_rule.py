@@ -20,7 +20,7 @@ import micrograd
 from micrograd import OPS, Value
 
 from .losses import bce, bce_with_logits, get_loss, one_hot, softmax, softmax_cross_entropy, squared_error
-from .module import ACTIVATIONS, MLP, number
+from .module import ACTIVATIONS, MLP, length, number
 from .optim import positive
 
 # (output activation, loss) -> y from the output layer's (u, z); then delta = y - t.
@@ -32,8 +32,19 @@ _PAIRS: dict[tuple[str, Callable], Callable[[list[float], list[float]], list[flo
 }
 
 
+class _ParameterUpdate:
+    """What both kinds of update share: the parameter's label."""
+
+    param: Value
+
+    @property
+    def label(self) -> str:
+        """The parameter's label, e.g. ``W2[0,1]``."""
+        return self.param.label
+
+
 @dataclass(frozen=True)
-class Update:
+class Update(_ParameterUpdate):
     """One scalar update ``w_new = w_old - lr * delta * z`` of the parameter ``label``.
 
     ``layer`` counts from 1 (as in the labels), ``j`` is the unit, ``i`` the input. A bias
@@ -54,17 +65,13 @@ class Update:
     param: Value = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     @property
-    def label(self) -> str:
-        return self.param.label
-
-    @property
     def grad(self) -> float:
         """dL/dw = delta * z."""
         return self.delta * self.z
 
 
 @dataclass(frozen=True)
-class BatchUpdate:
+class BatchUpdate(_ParameterUpdate):
     """One scalar update for a batch: ``grad = sum_n delta_n z_n`` (facts §5, ``dW = D Z^T``),
     ``w_new = w_old - lr * grad``; fields otherwise as ``Update``."""
 
@@ -79,10 +86,6 @@ class BatchUpdate:
     w_new: float
     kind: str = "weight"
     param: Value = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
-
-    @property
-    def label(self) -> str:
-        return self.param.label
 
 
 class DeltaRule:
@@ -144,7 +147,7 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
     """
     lr = positive(lr, "lr", "delta_rule")
     loss_fn = get_loss(loss, "delta_rule")
-    if len(x) != net.n_in:
+    if length(x, "x", "delta_rule") != net.n_in:
         raise ValueError(f"delta_rule: input x has {len(x)} entries but the network takes {net.n_in}: {x!r}")
     x = [number(xi.data if type(xi) is Value else xi, f"x[{i}]", "delta_rule") for i, xi in enumerate(x)]
 
@@ -211,7 +214,7 @@ def delta_rule_batch(
     """The delta rule for a batch, all samples at the current weights; each parameter's
     update sums the per-sample ``delta * z`` (facts §5: ``dW = sum_n delta_n z_n^T``)."""
     lr = positive(lr, "lr", "delta_rule_batch")
-    if len(xs) != len(ts) or len(xs) == 0:
+    if length(xs, "xs", "delta_rule_batch") != length(ts, "ts", "delta_rule_batch") or len(xs) == 0:
         raise ValueError(f"delta_rule_batch: xs has {len(xs)} samples and ts {len(ts)} targets; give as many, at least one")
     samples = [delta_rule(net, x, t, lr, loss) for x, t in zip(xs, ts)]
     updates = []

@@ -25,8 +25,7 @@ ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "arctan", "relu", "prelu",
 
 Activation = Union[str, Callable[[Value], Value]]
 
-PRELU_ALPHA = 0.25  # the initial PReLU slope, as in PyTorch
-ELU_ALPHA = 1.0  # ELU's (fixed) alpha
+PRELU_ALPHA: float = Value.prelu.__defaults__[0]  # the initial PReLU slope: the engine's default (0.25)
 
 _DOT = OPS["dot"]
 
@@ -86,7 +85,7 @@ class Neuron(Module):
 
     def preactivation(self, z: Sequence[Value | float]) -> Value:
         """``u = w . z + b`` alone, as the one ``dot`` node ``__call__`` builds."""
-        if len(z) != self.n_in:
+        if length(z, "z", "Neuron") != self.n_in:
             raise ValueError(f"Neuron: input z has {len(z)} entries but the unit has {self.n_in} weights: {_show(z)}")
         u = _DOT(*self._wb, *z, *self._one)
         u.label = self._u_label
@@ -184,7 +183,7 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The list of output Values for the input ``x`` (floats, or Values labelled ``x[i]``)."""
-        if len(x) != self.n_in:
+        if length(x, "x", "MLP") != self.n_in:
             raise ValueError(f"MLP: input x has {len(x)} entries but the network takes {self.n_in}: {_show(x)}")
         z = list(x)
         for i, xi in enumerate(z):
@@ -306,9 +305,7 @@ def _activation_function(activation: Activation, alpha: Value | None) -> Callabl
         return activation
     if activation == "prelu":
         return lambda u: Value.prelu(u, alpha)  # type: ignore[arg-type]
-    if activation == "elu":
-        return lambda u: Value.elu(u, ELU_ALPHA)
-    return getattr(Value, activation)
+    return getattr(Value, activation)  # elu with the engine's fixed alpha = 1
 
 
 def positive_int(n: Any, argument: str, where: str) -> int:
@@ -323,6 +320,14 @@ def number(x: Any, argument: str, where: str) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     raise ValueError(f"{where}: {argument} must be a number, got {type(x).__name__}: {_show(x)}")
+
+
+def length(xs: Any, argument: str, where: str) -> int:
+    """``len(xs)``; a TypeError naming ``argument`` when ``xs`` is not a list (a number, a generator)."""
+    try:
+        return len(xs)
+    except TypeError:
+        raise TypeError(f"{where}: {argument} must be a list (or tuple), got {type(xs).__name__}: {_show(xs)}") from None
 
 
 def is_list(x: Any) -> bool:

@@ -14,7 +14,7 @@ import micrograd
 from micrograd import Value
 
 from .losses import bce, bce_with_logits, get_loss, hinge, softmax_cross_entropy, squared_error
-from .module import MLP, Module, positive_int
+from .module import MLP, Module, length, positive_int
 from .optim import SGD, Optimizer
 
 MODES = ("full", "sgd", "minibatch")
@@ -78,7 +78,7 @@ def train(
     bce_with_logits, softmax_cross_entropy).
     """
     loss = get_loss(loss, "train")
-    if len(xs) != len(ts):
+    if length(xs, "xs", "train") != length(ts, "ts", "train"):
         raise ValueError(f"train: xs has {len(xs)} samples but ts has {len(ts)} targets; they must pair up")
     if len(xs) == 0:
         raise ValueError("train: xs is empty; give at least one sample")

@@ -267,3 +267,5 @@ def test_bad_samples_name_the_argument_and_the_value():
         nn.delta_rule(facts_net(), X, T, 0.1, loss="cross_entropy")
     with pytest.raises(ValueError, match="xs has 2 samples and ts 1 targets"):
         nn.delta_rule_batch(facts_net(), [X, X], [T], 0.1)
+    with pytest.raises(TypeError, match=r"delta_rule: x must be a list \(or tuple\), got float: 1.0"):
+        nn.delta_rule(facts_net(), 1.0, T, 0.1)

@@ -212,6 +212,14 @@ def test_wrong_input_length_names_x_and_the_lengths():
         nn.Layer(2, 3)([1.0])
 
 
+@pytest.mark.parametrize("x", [1.0, None, (v for v in [1.0, 2.0])])
+def test_an_input_that_is_not_a_list_is_named(x):
+    with pytest.raises(TypeError, match=r"MLP: x must be a list \(or tuple\), got (float|NoneType|generator)"):
+        nn.MLP(2, [1])(x)
+    with pytest.raises(TypeError, match=r"Neuron: z must be a list \(or tuple\)"):
+        nn.Neuron(2)(x)
+
+
 def test_a_non_number_input_names_its_position():
     with pytest.raises(ValueError, match=r"x\[1\] must be a number, got str: 'a'"):
         nn.MLP(2, [1])([1.0, "a"])

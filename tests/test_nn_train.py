@@ -132,6 +132,8 @@ def test_bad_data_is_refused_clearly():
     net = nn.MLP(2, [1])
     with pytest.raises(ValueError, match="xs has 24 samples but ts has 23 targets"):
         nn.train(net, XS, TS[:-1], progress=False)
+    with pytest.raises(TypeError, match=r"train: xs must be a list \(or tuple\), got int: 5"):
+        nn.train(net, 5, TS, progress=False)
     with pytest.raises(ValueError, match="xs is empty"):
         nn.train(net, [], [], progress=False)
     with pytest.raises(ValueError, match="give either an optimizer or lr"):
