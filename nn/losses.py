@@ -13,7 +13,8 @@ from typing import Any, Callable, Sequence
 import micrograd
 from micrograd import Value
 
-from .module import is_list, number
+from .module import is_list, length, number
+
 
 def squared_error(y: Any, t: Any) -> Value:
     """``E = 1/2 sum_k (y_k - t_k)^2``; ``dE/dy_k = y_k - t_k``."""
@@ -55,6 +56,11 @@ def bce(y: Any, t: Any) -> Value:
         if type(yk) is Value and yk.op == "sigmoid":
             terms.append(bce_with_logits(yk.parents[0], tk))
         else:
+            if (tk != 0 and not _data(yk) > 0) or (tk != 1 and not _data(yk) < 1):
+                raise ValueError(
+                    f"bce: y[{len(terms)}] = {_data(yk)!r} must lie strictly between 0 and 1 (here log y or log(1 - y) "
+                    f"is infinite); for a network's output, pass the logit u to bce_with_logits"
+                )
             terms.append(_cross_entropy(tk, lambda: -micrograd.log(yk), lambda: -micrograd.log(1.0 - yk)))
     return _total(terms)
 
@@ -72,6 +78,8 @@ def softmax(logits: Sequence[Any]) -> list[Any]:
     """``y_k = exp(a_k - m) / sum_j exp(a_j - m)`` with ``m = max_j a_j`` (never overflows).
 
     Works on Values (giving Values) and on plain floats (giving floats)."""
+    if length(logits, "logits", "softmax") == 0:
+        raise ValueError("softmax: logits is empty; it needs one logit per class")
     m = max(_data(a) for a in logits)
     e = [micrograd.exp(a - m) for a in logits]
     s = micrograd.sum(e)

@@ -131,10 +131,13 @@ def test_softmax_cross_entropy_is_finite_at_logits_of_1000(a, c):
     assert [v.grad for v in av] == pytest.approx([yk - (k == c) for k, yk in enumerate(float_softmax(a))], abs=1e-12)
 
 
-def test_bce_at_a_saturated_plain_probability_raises_a_clear_domain_error():
-    with pytest.raises(ValueError, match="log"):
+def test_bce_at_a_saturated_plain_probability_names_bce_the_output_and_the_fix():
+    with pytest.raises(ValueError, match=r"bce: y\[0\] = 1.0 must lie strictly between 0 and 1.*bce_with_logits"):
         nn.bce(Value(1.0) * 1.0, 0.0)
+    with pytest.raises(ValueError, match=r"bce: y\[1\] = 0.0 must lie strictly between 0 and 1"):
+        nn.bce([Value(0.5) * 1.0, Value(0.0) * 1.0], [1.0, 0.5])
     assert nn.bce(Value(1.0) * 1.0, 1.0).data == 0.0  # the term with weight 0 is left out
+    assert nn.bce(Value(0.0) * 1.0, 0.0).data == 0.0
 
 
 # --- bad targets -------------------------------------------------------------------------------
@@ -155,6 +158,8 @@ def test_a_class_index_out_of_range_names_the_index_and_the_range():
         nn.softmax_cross_entropy(values([1.0, 2.0, 3.0]), [0.0, 1.0])
     with pytest.raises(ValueError, match="logits is empty"):
         nn.softmax_cross_entropy([], 0)
+    with pytest.raises(ValueError, match="softmax: logits is empty"):
+        nn.softmax([])
 
 
 def test_targets_outside_their_range():
