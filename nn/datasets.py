@@ -71,8 +71,8 @@ def xor(n: int = 4, noise: float = 0.0, seed: int = 0, *, signed: bool = False) 
 def _check(n, noise, seed, where):
     n = positive_int(n, "n", where)
     noise = number(noise, "noise", where)
-    if not noise >= 0:
-        raise ValueError(f"{where}: noise must be >= 0, got {noise!r}")
+    if not 0 <= noise < math.inf:
+        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
     return n, noise, random.Random(seed)
 
 

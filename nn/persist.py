@@ -69,6 +69,8 @@ def load(path: str | os.PathLike) -> MLP:
         doc = json.loads(text, parse_constant=_refuse, parse_float=_finite)
     except json.JSONDecodeError as e:
         raise ValueError(f"load: {path} is not valid JSON (truncated or corrupted?): {e}") from None
+    except RecursionError:
+        raise ValueError(f"load: {path} nests its lists too deeply to be a saved nn.MLP") from None
     except _NonFinite as e:
         raise ValueError(f"load: {path} holds {e}, which is not a finite number") from None
     return _network(doc, path)

@@ -52,7 +52,9 @@ def test_signed_labels_are_minus_one_and_plus_one(make):
 
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: nn.moons(0), "moons: n must be a whole number >= 1, got 0"),
-    (lambda: nn.circles(10, noise=-0.1), r"circles: noise must be >= 0, got -0.1"),
+    (lambda: nn.circles(10, noise=-0.1), r"circles: noise must be a finite number >= 0, got -0.1"),
+    (lambda: nn.moons(10, noise=float("inf")), r"moons: noise must be a finite number >= 0, got inf"),
+    (lambda: nn.moons(10, noise=float("nan")), r"moons: noise must be a finite number >= 0, got nan"),
     (lambda: nn.circles(10, factor=1.5), "factor must lie strictly between 0 and 1, got 1.5"),
     (lambda: nn.spiral(10, classes=0), "classes must be a whole number >= 1, got 0"),
     (lambda: nn.xor(4, noise="x"), "noise must be a number, got str"),

@@ -155,6 +155,12 @@ def test_not_a_network_at_all(tmp_path, text, message):
         nn.MLP.load(tmp_path / "f.json")
 
 
+def test_lists_nested_past_the_recursion_limit_are_a_value_error(tmp_path):
+    (tmp_path / "f.json").write_text("[" * 100_000)
+    with pytest.raises(ValueError, match="nests its lists too deeply"):
+        nn.MLP.load(tmp_path / "f.json")
+
+
 def test_binary_garbage_is_a_value_error(tmp_path):
     (tmp_path / "f.json").write_bytes(b"\x80\x04\x95 pickle-ish \xff")
     with pytest.raises(ValueError, match="not a text file of UTF-8 JSON"):
