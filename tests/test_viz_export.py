@@ -60,6 +60,32 @@ def test_old_frames_from_a_longer_run_are_removed(dot_program, tmp_path):
     assert [p.name for p in short] == ["f_000.svg", "f_001.svg", "f_002.svg"]
 
 
+def test_files_that_are_not_stale_frames_are_kept(dot_program, tmp_path):
+    mine = ["f_1.svg", "f_7.svg", "f_x.svg", "g_005.svg", "f_005.txt"]
+    for name in mine + ["f_005.svg"]:
+        (tmp_path / name).write_text("<svg/>")
+    write_svg_frames(step_frames(Value(1.0, "x") * 2.0), tmp_path, prefix="f")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(mine + ["f_000.svg", "f_001.svg", "f_002.svg"])
+
+
+@pytest.mark.parametrize("write", [write_svg_frames, write_html])
+def test_no_frames_or_a_non_frame_is_refused_and_nothing_is_touched(write, tmp_path):
+    (tmp_path / "step_005.svg").write_text("<svg/>")
+    with pytest.raises(ValueError, match=rf"{write.__name__}: frames is empty"):
+        write([], tmp_path if write is write_svg_frames else tmp_path / "page.html")
+    with pytest.raises(TypeError, match=rf"{write.__name__}: frames\[1\] must be a Frame or a draw_dot Drawing, got int: 3"):
+        write([draw_dot(Value(1.0) * 2.0), 3], tmp_path if write is write_svg_frames else tmp_path / "page.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["step_005.svg"]
+
+
+def test_a_page_from_a_generator_of_frames_has_every_caption(dot_program, tmp_path):
+    frames = step_frames(Value(1.0, "x") * 2.0)
+    write_html((f for f in frames), tmp_path / "page.html")
+    text = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert text.count('<section class="frame"') == len(frames) == 3
+    assert all(f.caption.splitlines()[0] in text for f in frames)
+
+
 class Page(HTMLParser):
     """What the page holds: its frames (hidden or not), slider, scripts and outside references."""
 
@@ -121,5 +147,5 @@ def test_without_dot_no_file_is_written(no_dot, tmp_path):
 
 
 def test_a_bad_prefix_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="prefix must be a plain file-name part"):
+    with pytest.raises(ValueError, match="write_svg_frames: prefix must be a plain file-name part"):
         write_svg_frames(step_frames(Value(1.0) * 2.0), tmp_path, prefix="../up")

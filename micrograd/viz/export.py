@@ -57,18 +57,19 @@ def render_svg(drawing: Drawing) -> str:
 
 def write_svg_frames(frames: Sequence[Frame | Drawing], directory: str | os.PathLike, prefix: str = "step") -> list[Path]:
     """Write ``{prefix}_000.svg``, ``{prefix}_001.svg``, ... into ``directory`` (created
-    if needed), each atomically, and remove older ``{prefix}_<number>.svg`` files that
-    this run did not write (left over from a longer graph). All frames are rendered
-    before any file is written."""
-    _check_prefix(prefix)
-    return _write_svgs([render_svg(_drawing(f)) for f in frames], Path(directory), prefix)
+    if needed), each atomically, and remove the frames numbered past this run's last
+    (``{prefix}_<3 or more digits>.svg``, left over from a longer graph); other files are
+    never touched. All frames are rendered before any file is written."""
+    _check_prefix(prefix, "write_svg_frames")
+    return _write_svgs([render_svg(d) for d in _drawings(frames, "write_svg_frames")], Path(directory), prefix)
 
 
 def write_html(frames: Sequence[Frame | Drawing], path: str | os.PathLike, title: str = "micrograd: backward, step by step") -> Path:
     """Write one HTML page, atomically, showing the frames one at a time under a slider
     (arrow keys step through them), each with its caption. Every SVG is inline: the page
     needs no other file and no network."""
-    svgs = [render_svg(_drawing(f)) for f in frames]
+    frames = list(frames)
+    svgs = [render_svg(d) for d in _drawings(frames, "write_html")]
     captions = [f.caption if isinstance(f, Frame) else "" for f in frames]
     path = Path(path)
     write_atomically(path, html_page(svgs, captions, title))
@@ -78,7 +79,7 @@ def write_html(frames: Sequence[Frame | Drawing], path: str | os.PathLike, title
 def export_steps(root: Value, directory: str | os.PathLike, *, prefix: str = "step", html_name: str = "steps.html", **draw_options: Any) -> Export:
     """Run the backward pass of ``root`` step by step and write its frames into
     ``directory``: numbered SVG files and the one-page HTML slider."""
-    _check_prefix(prefix)
+    _check_prefix(prefix, "export_steps")
     frames = step_frames(root, **draw_options)
     svgs = [render_svg(f.drawing) for f in frames]
     directory = Path(directory)
@@ -137,13 +138,20 @@ def _inline(svg: str) -> str:
     return svg[start:].strip()
 
 
-def _drawing(frame: Frame | Drawing) -> Drawing:
-    return frame.drawing if isinstance(frame, Frame) else frame
+def _drawings(frames: Sequence[Frame | Drawing], where: str) -> list[Drawing]:
+    """The Drawing of every frame; a clear error for no frames or for something else."""
+    drawings = [f.drawing if isinstance(f, Frame) else f for f in frames]
+    if not drawings:
+        raise ValueError(f"{where}: frames is empty; pass step_frames(root) or a list of draw_dot drawings")
+    for k, d in enumerate(drawings):
+        if not isinstance(d, Drawing):
+            raise TypeError(f"{where}: frames[{k}] must be a Frame or a draw_dot Drawing, got {type(d).__name__}: {d!r:.60}")
+    return drawings
 
 
-def _check_prefix(prefix: str) -> None:
+def _check_prefix(prefix: str, where: str) -> None:
     if type(prefix) is not str or not re.fullmatch(r"\w[\w.-]*", prefix):
-        raise ValueError(f"prefix must be a plain file-name part (letters, digits, _ . -), got {prefix!r}")
+        raise ValueError(f"{where}: prefix must be a plain file-name part (letters, digits, _ . -), got {prefix!r}")
 
 
 def _write_svgs(svgs: list[str], directory: Path, prefix: str) -> list[Path]:
@@ -152,8 +160,9 @@ def _write_svgs(svgs: list[str], directory: Path, prefix: str) -> list[Path]:
     paths = [directory / f"{prefix}_{k:0{width}d}.svg" for k in range(len(svgs))]
     for path, svg in zip(paths, svgs):
         write_atomically(path, svg)
-    ours = re.compile(re.escape(prefix) + r"_\d+\.svg")
+    stale = re.compile(re.escape(prefix) + r"_(\d{3,})\.svg")  # numbered as this function numbers
     for old in directory.iterdir():
-        if ours.fullmatch(old.name) and old not in paths:
+        m = stale.fullmatch(old.name)
+        if m and int(m.group(1)) >= len(paths):
             old.unlink()
     return paths
