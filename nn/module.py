@@ -85,8 +85,12 @@ class Neuron(Module):
 
     def preactivation(self, z: Sequence[Value | float]) -> Value:
         """``u = w . z + b`` alone, as the one ``dot`` node ``__call__`` builds."""
-        if length(z, "z", "Neuron") != self.n_in:
-            raise ValueError(f"Neuron: input z has {len(z)} entries but the unit has {self.n_in} weights: {_show(z)}")
+        try:
+            n = len(z)  # the hot path: no extra call
+        except TypeError:
+            n = length(z, "z", "Neuron")  # raises, naming z
+        if n != self.n_in:
+            raise ValueError(f"Neuron: input z has {n} entries but the unit has {self.n_in} weights: {_show(z)}")
         u = _DOT(*self._wb, *z, *self._one)
         u.label = self._u_label
         return u
