@@ -41,7 +41,7 @@ class Value:
             raise TypeError("Value: expected a number, got a Value; use v.detach() for a new leaf with its data")
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = as_float(data, "Value")
+        self.data = as_float(data, "Value", "a number")
         self.grad = 0.0
         self.label = label
         self._op: Op | None = None
@@ -249,18 +249,19 @@ class Op:
         return nary(self, operands)
 
 
-def as_float(x: Any, where: str) -> float:
-    """A plain real number as a float; a TypeError naming ``where`` for anything else."""
+def as_float(x: Any, where: str, expected: str = "a number or a Value") -> float:
+    """A plain real number as a float; a TypeError naming ``where`` for anything else
+    (True and False too: a bool among numbers is almost always a mistake)."""
     if type(x) is float:
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
         try:
             return float(x)
         except OverflowError:
             raise FloatOverflowError(where, f"{x!r:.60}", "too large for a float64") from None
     shown = repr(x)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    raise TypeError(f"{where}: expected a number or a Value, got {type(x).__name__}: {shown}")
+    raise TypeError(f"{where}: expected {expected}, got {type(x).__name__}: {shown}")
 
 
 def _check(op: Op, datas: Sequence[float], operands: Sequence[Any]) -> None:

@@ -11,7 +11,6 @@ keyword tricks) is an ``ExprError`` that says what was wrong and at which column
 from __future__ import annotations
 
 import ast
-import inspect
 import math
 import operator
 import re
@@ -21,6 +20,7 @@ from typing import Callable, Collection, Mapping, NoReturn
 
 from . import OPS, DomainError, Value, dot
 from . import sum as value_sum
+from .ops import DEFAULT_ALPHA
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 200  # nesting of operations; a long sum is better written sum(a, b, c, ...)
@@ -39,7 +39,7 @@ _UNARY: dict[type, Callable] = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 #: Functions of one operand: every one-operand op of the engine whose name is a word.
 _ONE = {name: op for name, op in OPS.items() if op.arity == 1 and name.isidentifier()}
 #: prelu and elu take an optional alpha; its default is the engine's own (Value.prelu's).
-_DEFAULT_ALPHA = {name: inspect.signature(getattr(Value, name)).parameters["alpha"].default for name in ("prelu", "elu")}
+_DEFAULT_ALPHA = DEFAULT_ALPHA
 
 #: Every function an expression may call, with how to call it.
 FUNCTIONS: dict[str, str] = {

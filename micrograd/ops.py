@@ -18,6 +18,7 @@ restricted domain (log, sqrt, **) refuse nan, which is not inside any domain.
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 from typing import Iterable
@@ -27,8 +28,9 @@ from .errors import DomainError, FloatOverflowError
 
 
 def _right(x: Value | float) -> bool:
-    """The kink convention, in its one place: x = 0 belongs to the right-hand piece."""
-    return (x.data if type(x) is Value else x) >= 0
+    """The kink convention, in its one place: x = 0 belongs to the right-hand piece.
+    (Written as "not below 0" so that nan takes the right-hand piece and passes through.)"""
+    return not (x.data if type(x) is Value else x) < 0
 
 
 def _data(x: Value | float) -> float:
@@ -112,7 +114,7 @@ def _sigmoid(x: float) -> float:
 
 
 IDENTITY = Op("identity", 1, lambda x: x, lambda out, x: (1.0,), "x;  d/dx = 1")
-STEP = Op("step", 1, lambda x: 1.0 if _right(x) else 0.0, lambda out, x: (0.0,), "0 for x < 0, 1 for x >= 0;  d/dx = 0", kinks=(0.0,))
+STEP = Op("step", 1, lambda x: (1.0 if _right(x) else 0.0) if x == x else x, lambda out, x: (0.0,), "0 for x < 0, 1 for x >= 0;  d/dx = 0", kinks=(0.0,))
 SIGMOID = Op("sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),), "1 / (1 + e^-x);  d/dx = f(x) (1 - f(x))")
 TANH = Op("tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), "tanh x;  d/dx = 1 - tanh(x)^2")
 ARCTAN = Op("arctan", 1, math.atan, lambda out, x: (1.0 / (1.0 + x * x),), "atan x;  d/dx = 1 / (x^2 + 1)")
@@ -141,9 +143,18 @@ def _halves(wx: tuple) -> tuple:  # (w1..wn, x1..xn) -> (x1..xn, w1..wn)
     return wx[n:] + wx[:n]
 
 
-SUM = Op("sum", -1, lambda *xs: math.fsum(xs), lambda out, *xs: (1.0,) * len(xs), "x_1 + ... + x_n;  d/dx_i = 1")
+def _fsum(xs) -> float:
+    """The correctly rounded sum; with inf or nan among the terms, or an overflow on the
+    way, the plain float sum instead (IEEE 754: inf, -inf or nan), as ``+`` would give."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return builtins.sum(xs, 0.0)
+
+
+SUM = Op("sum", -1, lambda *xs: _fsum(xs), lambda out, *xs: (1.0,) * len(xs), "x_1 + ... + x_n;  d/dx_i = 1")
 DOT = Op(
-    "dot", -1, lambda *wx: math.fsum(map(operator.mul, wx[: len(wx) // 2], wx[len(wx) // 2 :])),
+    "dot", -1, lambda *wx: _fsum(list(map(operator.mul, wx[: len(wx) // 2], wx[len(wx) // 2 :]))),
     lambda out, *wx: _halves(wx), "w_1 x_1 + ... + w_n x_n;  d/dw_i = x_i, d/dx_i = w_i",
 )
 
@@ -174,7 +185,11 @@ def power(base: Value | float, exponent: Value | float) -> Value | float:
         if not b > 0:
             label = base.label if type(base) is Value else ""
             raise DomainError("**", f"{b!r} ** {exponent.data!r}", "a Value exponent needs a base > 0 (d/db a^b = a^b ln a)", label)
-    return binary(POW, base, exponent)
+    try:
+        return binary(POW, base, exponent)
+    except FloatOverflowError as e:  # say which Values it was
+        e.label = ", ".join(v.label for v in (base, exponent) if type(v) is Value and v.label)
+        raise
 
 
 # --- Value's Python operators and named methods, each one line over the table ------
@@ -194,7 +209,8 @@ Value.__pos__ = lambda self: self  # type: ignore[assignment]
 Value.__abs__ = lambda self: unary(ABS, self)  # type: ignore[assignment]
 
 
-_ALPHA = {"prelu": 0.25, "elu": 1.0}  # default slopes, as in PyTorch
+#: The default slope alpha of prelu and elu, as in PyTorch.
+DEFAULT_ALPHA = {"prelu": 0.25, "elu": 1.0}
 
 
 def _method(op: Op):
@@ -202,7 +218,7 @@ def _method(op: Op):
         def method(self: Value) -> Value:
             return unary(op, self)  # type: ignore[return-value]
     else:  # prelu, elu: the second operand is alpha
-        def method(self: Value, alpha: Value | float = _ALPHA[op.name]) -> Value:
+        def method(self: Value, alpha: Value | float = DEFAULT_ALPHA[op.name]) -> Value:
             return binary(op, self, alpha)  # type: ignore[return-value]
     method.__name__ = method.__qualname__ = op.name
     method.__doc__ = op.doc

@@ -5,27 +5,27 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .engine import Value
+from .engine import Value, as_float
 
 
-def _leaves(point: Sequence[float], f: Callable[..., Value]) -> tuple[list[Value], Value]:
-    xs = [Value(x, f"x{i}") for i, x in enumerate(point)]
+def _leaves(point: Sequence[float], f: Callable[..., Value], where: str) -> tuple[list[Value], Value]:
+    xs = [Value(as_float(x, f"{where}: point[{i}]", "a number"), f"x{i}") for i, x in enumerate(point)]
     y = f(*xs)
     if not isinstance(y, Value):
-        raise TypeError(f"hessian: f must return a Value, got {type(y).__name__}")
+        raise TypeError(f"{where}: f must return a Value, got {type(y).__name__}")
     return xs, y
 
 
 def gradient(f: Callable[..., Value], point: Sequence[float]) -> list[float]:
     """[df/dx_i] at ``point``; f takes one Value per coordinate and returns a Value."""
-    xs, y = _leaves(point, f)
+    xs, y = _leaves(point, f, "gradient")
     y.backward()
     return [x.grad for x in xs]
 
 
 def hessian(f: Callable[..., Value], point: Sequence[float]) -> list[list[float]]:
     """[[d2f / dx_i dx_j]] at ``point``: row i is the gradient of df/dx_i."""
-    xs, y = _leaves(point, f)
+    xs, y = _leaves(point, f, "hessian")
     y.backward(create_graph=True)
     first = [x.grad for x in xs]  # Values: each has a graph of its own
     rows = []

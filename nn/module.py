@@ -19,13 +19,14 @@ import random
 from typing import Any, Callable, Sequence, Union
 
 from micrograd import OPS, Value
+from micrograd.ops import DEFAULT_ALPHA
 
 #: The activation names a layer accepts (facts §2); anything else must be a callable.
 ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "arctan", "relu", "prelu", "elu", "softplus")
 
 Activation = Union[str, Callable[[Value], Value]]
 
-PRELU_ALPHA: float = Value.prelu.__defaults__[0]  # the initial PReLU slope: the engine's default (0.25)
+PRELU_ALPHA: float = DEFAULT_ALPHA["prelu"]  # the initial PReLU slope: the engine's default (0.25)
 
 _DOT = OPS["dot"]
 

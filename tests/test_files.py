@@ -26,3 +26,18 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, mon
         write_atomically(target, "new")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["model.json"]
+
+
+def test_a_missing_directory_or_a_directory_target_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="the directory .*nowhere does not exist"):
+        write_atomically(tmp_path / "nowhere" / "a.json", "x")
+    with pytest.raises(IsADirectoryError, match="it is a directory"):
+        write_atomically(tmp_path, "x")
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    target = tmp_path / "secret.json"
+    target.write_text("old")
+    target.chmod(0o600)
+    write_atomically(target, "new")
+    assert target.read_text() == "new" and (target.stat().st_mode & 0o777) == 0o600

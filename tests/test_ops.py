@@ -293,3 +293,32 @@ def test_a_slope_past_float64_is_an_infinite_local_grad_not_an_error():
     z = Value(-0.5)
     (z**-1022).backward()  # -1022 * (-0.5)^-1023 = +1022 * 2^1023
     assert z.grad == math.inf
+
+
+def test_nan_passes_through_the_piecewise_activations():
+    for name in ("relu", "step", "prelu", "elu", "abs"):
+        assert math.isnan(getattr(Value(math.nan), name)().data if name != "abs" else abs(Value(math.nan)).data), name
+
+
+def test_sum_and_dot_follow_plain_floats_past_fsum():
+    assert mg.sum([Value(1e308), Value(1e308)]).data == math.inf  # fsum alone raises here
+    assert math.isnan(mg.sum([Value(math.inf), Value(-math.inf)]).data)
+    assert mg.dot([Value(1.0), Value(2.0)], [math.inf, 1.0]).data == math.inf
+
+
+def test_bools_are_refused_as_numbers():
+    with pytest.raises(TypeError, match="bool"):
+        Value(True)
+    with pytest.raises(TypeError, match=r"^\*: .*bool"):
+        Value(1.0) * False
+
+
+def test_power_overflow_names_the_values():
+    with pytest.raises(mg.FloatOverflowError) as info:
+        Value(10.0, "x") ** 400
+    assert info.value.label == "x" and "at Value x" in str(info.value)
+
+
+def test_the_value_constructor_asks_for_a_number():
+    with pytest.raises(TypeError, match="Value: expected a number, got str"):
+        Value("1")

@@ -170,3 +170,10 @@ def test_second_backward_through_a_value_used_twice():
 def test_hessian_needs_a_value():
     with pytest.raises(TypeError, match="must return a Value"):
         hessian(lambda x: 3.0, [1.0])
+
+
+def test_gradient_and_hessian_name_themselves_and_the_bad_coordinate():
+    with pytest.raises(TypeError, match=r"gradient: f must return a Value"):
+        gradient(lambda x: 3.0, [1.0])
+    with pytest.raises(TypeError, match=r"hessian: point\[1\]: expected a number, got str"):
+        hessian(lambda x, y: x * y, [1.0, "2"])

@@ -296,3 +296,12 @@ def test_leaf_order_needs_a_permutation():
     assert_leaf_order_invariant(p, [1, 0])
     with pytest.raises(ValueError, match=r"a permutation of range\(2\), got \[0, 0\]"):
         assert_leaf_order_invariant(p, [0, 0])
+
+
+@given(programs(max_ops=10))
+def test_constants_keep_away_from_zero(program):
+    # a constant divisor like 6e-67 would bend x*x / c too sharply for central differences
+    for instruction in program.instructions:
+        for arg in instruction.args:
+            if type(arg) is float:
+                assert abs(arg) >= 0.1
