@@ -51,6 +51,14 @@ def moons_data() -> tuple[list[tuple[float, float]], list[float]]:
     return [(float(a), float(b)) for a, b in X], [float(label) for label in y]
 
 
+def nn_weights() -> list[tuple[list[list[float]], list[float]]]:
+    """The initial weights of nn.MLP(2, [16, 16, 1], seed=0), for the floor of the nn step."""
+    from nn import MLP
+
+    net = MLP(2, [16, 16, 1], seed=0)
+    return [([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons]) for layer in net.layers]
+
+
 def initial_weights(seed: int = 0) -> list[tuple[list[list[float]], list[float]]]:
     rng = random.Random(seed)
     return [
@@ -178,8 +186,10 @@ def sum_factory(Value, n, total):
 # --------------------------------------------------------------------------- the float floor
 
 
-def float_mlp_step_factory(X, Y):
-    layers = initial_weights()
+def float_mlp_step_factory(X, Y, layers):
+    """The floor: the same forward, backward and update on floats. Like the graph, it
+    backpropagates every point, an inactive hinge (relu' = 0) sending zeros down."""
+    layers = [([list(row) for row in W], list(bs)) for W, bs in layers]
     last = len(layers) - 1
 
     def step():
@@ -198,10 +208,10 @@ def float_mlp_step_factory(X, Y):
                 us.append(u)
                 zs.append([a if a >= 0 else 0.0 for a in u] if k < last else u)
             margin = 1 + -y * zs[-1][0]
-            if margin < 0:
-                continue
-            data_loss += margin
-            delta = [-y / n]
+            active = margin >= 0  # relu'(0) = 1, the engine's convention
+            if active:
+                data_loss += margin
+            delta = [-y / n if active else 0.0]
             for k in range(last, -1, -1):
                 W, _ = layers[k]
                 gW, gb = grads[k]
@@ -268,8 +278,10 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
     chains = (100_000, 1_000_000)
 
     if engine == "floats":
-        results["mlp-ops"] = measure(float_mlp_step_factory(X, Y), repeats, gc_timer)
-        results["mlp-nn"] = results["mlp-ops"]
+        for name, weights in (("mlp-ops", initial_weights()), ("mlp-nn", data["nn_weights"])):
+            step = float_mlp_step_factory(X, Y, weights)
+            results[name] = measure(step, repeats, gc_timer)
+            results[name]["loss"] = step()
         for n in chains:
             results[f"chain-{n}"] = measure(float_chain_step(n), 2, gc_timer)
         results["sum-100000"] = measure(float_sum_step(100_000), repeats, gc_timer)
@@ -282,8 +294,11 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
 
     step, build_loss = mlp_ops_step_factory(Value, X, Y)
     results["mlp-ops"] = measure(step, repeats, gc_timer)
+    results["mlp-ops"]["loss"] = step()
     results["mlp-ops"]["nodes"], results["mlp-ops"]["bytes_per_node"] = memory_per_node(build_loss, count)
-    results["mlp-nn"] = measure(nn_step_factory(old, X, Y), repeats, gc_timer)
+    step = nn_step_factory(old, X, Y)
+    results["mlp-nn"] = measure(step, repeats, gc_timer)
+    results["mlp-nn"]["loss"] = step()
 
     for n in chains:
         step, build = chain_factory(Value, n)
@@ -436,7 +451,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_file = os.path.join(tmp, "data.json")
         with open(data_file, "w") as f:
-            json.dump({"X": X, "Y": Y}, f)
+            json.dump({"X": X, "Y": Y, "nn_weights": nn_weights()}, f)
         old_dir = os.path.join(tmp, "old")
         install_old(old_dir)
         results = {
@@ -446,6 +461,9 @@ def main() -> None:
         }
     print(f"{time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
     print(report(results))
+    for name in ("mlp-ops", "mlp-nn"):
+        gap = abs(results["ours"][name]["loss"] - results["floats"][name]["loss"])
+        print(f"{name}: after the timed steps, our loss and the floor's differ by {gap:.1e}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+from itertools import compress
 from typing import Any, Callable, Iterator, Sequence
 
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
@@ -66,7 +67,9 @@ class Value:
     @property
     def operands(self) -> tuple[Value | float, ...]:
         """Every operand in order, plain-number constants included (``x * 2`` has ``(x, 2.0)``)."""
-        return self.parents if self._operands is None else self._operands
+        if self._operands is None:
+            return self.parents
+        return tuple([a if type(a) is Value else float(a) for a in self._operands])
 
     @property
     def op(self) -> str:
@@ -343,16 +346,17 @@ def binary(op: Op, a: Value | float, b: Value | float) -> Value | float:
 
 def nary(op: Op, operands: Sequence[Value | float]) -> Value | float:
     """Apply an op of any number of operands (sum, dot) as one node."""
-    datas = [a.data if type(a) is Value else as_float(a, op.name) for a in operands]
+    operands = tuple(operands)
+    datas = [a.data if type(a) is Value else (a if type(a) is float else as_float(a, op.name)) for a in operands]
     if op.domain is not None:
         _check(op, datas, operands)
     out = op.forward(*datas)
-    parents = tuple([a for a in operands if type(a) is Value])
+    is_value = [type(a) is Value for a in operands]
+    parents = tuple(compress(operands, is_value))
     if not parents:
         return out
     local_grads = tuple(op.derivative(out, *datas))
     if len(parents) == len(datas):
         return _node(out, op, parents, None, local_grads, None)
-    kept = tuple([g for a, g in zip(operands, local_grads) if type(a) is Value])
-    mixed = tuple([a if type(a) is Value else d for a, d in zip(operands, datas)])
-    return _node(out, op, parents, None, kept, None, mixed)
+    kept = tuple(compress(local_grads, is_value))
+    return _node(out, op, parents, None, kept, None, operands)  # constants as given: see ``operands``
