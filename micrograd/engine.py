@@ -108,17 +108,10 @@ class Value:
         With ``create_graph=True`` every gradient is itself a Value with a graph of its
         own, so it can be differentiated again.
         """
-        order = backward_order(self)
-        for v in order:
-            if v._a is not None:
-                v.grad = 0.0
         if create_graph:
-            _backward_with_graph(self, order)
+            _backward_with_graph(start_backward(self, Value(1.0, "1")))
             return
-        if self._a is None:
-            self.grad += 1.0
-        else:
-            self.grad = 1.0
+        order = start_backward(self)
         for v in order:
             a = v._a
             if a is None:  # a leaf: nothing further down
@@ -169,10 +162,21 @@ def backward_order(root: Value) -> list[Value]:
     return post
 
 
-def _backward_with_graph(root: Value, order: list[Value]) -> None:
+def start_backward(root: Value, seed: Any = 1.0) -> list[Value]:
+    """The first half of ``backward()``, shared with anything that walks it step by
+    step: the order (``backward_order``), every non-leaf gradient back to 0, and
+    dL/dL = ``seed`` added at the root (a leaf root accumulates, as leaves do)."""
+    order = backward_order(root)
+    for v in order:
+        if v._a is not None:
+            v.grad = 0.0
+    _accumulate(root, seed)
+    return order
+
+
+def _backward_with_graph(order: list[Value]) -> None:
     """backward(create_graph=True): the same walk, with each local derivative
     re-derived as a Value from the op's own rule, so the gradients have graphs."""
-    _accumulate(root, Value(1.0, "1"))
     for v in order:
         if v._a is None:
             continue

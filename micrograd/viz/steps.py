@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from .. import Value, backward_order
+from .. import Value
+from ..engine import start_backward
 
 
 # How tightly each operator binds, for parentheses in ``describe``; function-style ops bind tightest.
@@ -133,14 +134,7 @@ def backward_steps(root: Value) -> Iterator[Step]:
 
 
 def _steps(root: Value) -> Iterator[Step]:
-    order = tuple(backward_order(root))
-    for v in order:
-        if not v.is_leaf():
-            v.grad = 0.0
-    if root.is_leaf():
-        root.grad += 1.0
-    else:
-        root.grad = 1.0
+    order = tuple(start_backward(root))
     for index, v in enumerate(order):
         g = v.grad
         made = []
