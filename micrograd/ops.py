@@ -69,7 +69,8 @@ def _pow_derivative(out, a, b):
         except OverflowError:  # the slope is past float64 though the value is not (0.5 ** -1023)
             odd = _data(a) < 0 and (_data(b) - 1) % 2 == 1
             d_a = -math.inf if (_data(b) < 0) != odd else math.inf
-    d_b = out * LOG(a) if _data(a) > 0 else None  # None: no derivative; __pow__ refuses a Value exponent there
+    # (on floats math.log directly: with a constant exponent this entry is dropped, so keep it cheap)
+    d_b = (out * (LOG(a) if type(a) is Value else math.log(a))) if _data(a) > 0 else None  # None: no derivative; __pow__ refuses a Value exponent there
     return (d_a, d_b)
 
 
