@@ -32,21 +32,53 @@ class Value:
     the operation that made it (empty for a leaf).
     """
 
-    # A node keeps its one or two parents inline (_a, _b) with d self/d parent (_da, _db);
-    # a sum or dot node keeps tuples in _a and _da. One object per node and no tuples
-    # keep graphs small and cheap for the cyclic garbage collector to look over.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_operands", "__weakref__")
+    # How a node is stored. A one- or two-operand op keeps its operands in order in _a
+    # (and _b), each a Value or a constant float, with d self/d operand in _da (and _db):
+    # a float for a Value, None for a constant, which has no gradient. A sum or dot node
+    # keeps a tuple of its Value parents in _a and of their local grads in _da, and all
+    # its operands in _b when some are constants. A leaf has _a None.
+    # The cyclic garbage collector looks over every node while a graph is built, and
+    # every object and every filled slot costs it time: so constants sit inline rather
+    # than in a tuple, and _grad and _label stay empty until set (``grad`` reads 0.0
+    # and ``label`` "" until then; backward() fills _grad on every node it reaches).
+    __slots__ = ("data", "_grad", "_label", "_op", "_a", "_b", "_da", "_db", "__weakref__")
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is Value:
             raise TypeError("Value: expected a number, got a Value; use v.detach() for a new leaf with its data")
+        self.data = as_float(data, "Value", "a number")
+        self._grad = 0.0
+        if type(label) is not str or label:
+            self.label = label
+        self._op: Op | None = None
+        self._a = self._b = self._da = self._db = None
+
+    @property
+    def grad(self) -> Any:
+        """dL/d(this Value), a float (a Value after ``backward(create_graph=True)``);
+        0.0 until a backward pass reaches it."""
+        try:
+            return self._grad
+        except AttributeError:  # a node no backward pass has reached yet
+            return 0.0
+
+    @grad.setter
+    def grad(self, grad: Any) -> None:
+        self._grad = grad
+
+    @property
+    def label(self) -> str:
+        """A name for this Value, shown in errors and pictures; "" for none."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, label: str) -> None:
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = as_float(data, "Value", "a number")
-        self.grad = 0.0
-        self.label = label
-        self._op: Op | None = None
-        self._a = self._b = self._da = self._db = self._operands = None
+        self._label = label
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -54,7 +86,7 @@ class Value:
         a = self._a
         if a is None or type(a) is tuple:
             return a or ()
-        return (a,) if self._b is None else (a, self._b)
+        return tuple([x for x, local in ((a, self._da), (self._b, self._db)) if local is not None])
 
     @property
     def local_grads(self) -> tuple[Any, ...]:
@@ -62,14 +94,17 @@ class Value:
         a = self._a
         if a is None or type(a) is tuple:
             return self._da or ()
-        return (self._da,) if self._b is None else (self._da, self._db)
+        return tuple([local for local in (self._da, self._db) if local is not None])
 
     @property
     def operands(self) -> tuple[Value | float, ...]:
         """Every operand in order, plain-number constants included (``x * 2`` has ``(x, 2.0)``)."""
-        if self._operands is None:
-            return self.parents
-        return tuple([a if type(a) is Value else float(a) for a in self._operands])
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if type(a) is tuple:  # sum, dot: constants in _b as given, floats from here
+            return a if b is None else tuple([x if type(x) is Value else float(x) for x in b])
+        return (a,) if b is None else (a, b)
 
     @property
     def op(self) -> str:
@@ -116,15 +151,17 @@ class Value:
             a = v._a
             if a is None:  # a leaf: nothing further down
                 continue
-            g = v.grad
+            g = v._grad
             if type(a) is tuple:  # sum, dot
                 for p, local in zip(a, v._da):
-                    p.grad += local * g
-            else:
-                a.grad += v._da * g
-                b = v._b
-                if b is not None:
-                    b.grad += v._db * g
+                    p._grad += local * g
+            else:  # a None local grad marks a constant operand
+                local = v._da
+                if local is not None:
+                    a._grad += local * g
+                local = v._db
+                if local is not None:
+                    v._b._grad += local * g
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -155,8 +192,9 @@ def backward_order(root: Value) -> list[Value]:
             if type(a) is tuple:
                 push_all(a)
             else:
-                push(a)
-                if v._b is not None:
+                if v._da is not None:
+                    push(a)
+                if v._db is not None:
                     push(v._b)
     post.reverse()
     return post
@@ -169,7 +207,7 @@ def start_backward(root: Value, seed: Any = 1.0) -> list[Value]:
     order = backward_order(root)
     for v in order:
         if v._a is not None:
-            v.grad = 0.0
+            v._grad = 0.0
     _accumulate(root, seed)
     return order
 
@@ -282,18 +320,17 @@ def _check(op: Op, datas: Sequence[float], operands: Sequence[Any]) -> None:
     raise kind(op.name, value, op.domain_text, labels)
 
 
-def _node(data: float, op: Op, a: Any, b: Any, da: Any, db: Any, operands: tuple | None = None) -> Value:
-    """A new Value made by ``op``: parents ``a`` (and ``b``) with local derivatives
-    ``da`` (and ``db``), or tuples in ``a`` and ``da`` for n-ary ops. Under
-    ``no_grad`` a leaf."""
+def _node(data: float, op: Op, a: Any, b: Any, da: Any, db: Any) -> Value:
+    """A new Value made by ``op`` from operands ``a`` (and ``b``) with local derivatives
+    ``da`` (and ``db``, None for a constant), laid out as the comment in Value says.
+    Under ``no_grad`` a leaf."""
     v = _new_value(Value)
     v.data = data
-    v.grad = 0.0
-    v.label = ""
     if _grad_enabled:
-        v._op, v._a, v._b, v._da, v._db, v._operands = op, a, b, da, db, operands
+        v._op, v._a, v._b, v._da, v._db = op, a, b, da, db
     else:
-        v._op = v._a = v._b = v._da = v._db = v._operands = None
+        v._grad = 0.0
+        v._op = v._a = v._b = v._da = v._db = None
     return v
 
 
@@ -334,14 +371,14 @@ def binary(op: Op, a: Value | float, b: Value | float) -> Value | float:
         if op.domain is not None:
             _check(op, (ad, bd), (a, b))
         out = op.forward(ad, bd)
-        return _node(out, op, a, None, op.derivative(out, ad, bd)[0], None, (a, bd))
+        return _node(out, op, a, bd, op.derivative(out, ad, bd)[0], None)
     ad = as_float(a, op.name)
     if type(b) is Value:
         bd = b.data
         if op.domain is not None:
             _check(op, (ad, bd), (a, b))
         out = op.forward(ad, bd)
-        return _node(out, op, b, None, op.derivative(out, ad, bd)[1], None, (ad, b))
+        return _node(out, op, ad, b, None, op.derivative(out, ad, bd)[1])
     bd = as_float(b, op.name)
     if op.domain is not None:
         _check(op, (ad, bd), (a, b))
@@ -363,4 +400,4 @@ def nary(op: Op, operands: Sequence[Value | float]) -> Value | float:
     if len(parents) == len(datas):
         return _node(out, op, parents, None, local_grads, None)
     kept = tuple(compress(local_grads, is_value))
-    return _node(out, op, parents, None, kept, None, operands)  # constants as given: see ``operands``
+    return _node(out, op, parents, operands, kept, None)  # constants as given: see ``operands``

@@ -23,6 +23,8 @@ def test_an_op_records_parents_and_local_grads_as_data():
     a, b = Value(3.0), Value(-4.0)
     c = a * b
     assert c.parents == (a, b) and c.local_grads == (-4.0, 3.0) and c.op == "*"
+    assert c.grad == 0.0 and type(c.grad) is float and c.label == ""  # before any backward
+    assert c.operands == (a, b) and a.exp().operands == (a,)
     sq = a * a
     assert sq.parents == (a, a) and sq.local_grads == (3.0, 3.0)
 

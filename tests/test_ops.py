@@ -92,9 +92,11 @@ def test_binary_op_matches_central_difference(name, a, b):
 @given(a=point, c=st.floats(-3, 3, allow_nan=False))
 def test_constants_are_not_nodes(a, c):
     v = Value(a)
-    for y, grad in ((v * c, c), (c * v, c), (v + c, 1.0), (c - v, -1.0), (v - c, 1.0)):
+    cases = ((v * c, c, (v, c)), (c * v, c, (c, v)), (v + c, 1.0, (v, c)), (c - v, -1.0, (c, v)), (v - c, 1.0, (v, c)))
+    for y, grad, operands in cases:
         assert y.parents == (v,) and y.local_grads == (grad,)
-        assert c in y.operands
+        assert y.operands == operands and type(y.operands[operands.index(c)]) is float  # in order
+        assert mg.backward_order(y) == [y, v]  # a constant is no node of the graph
 
 
 def test_power_with_value_exponent_and_constant_base():
@@ -222,6 +224,12 @@ def test_non_numbers_are_type_errors_naming_the_type(bad):
 def test_label_must_be_a_string():
     with pytest.raises(TypeError, match="label"):
         Value(1.0, label=3)
+    v = Value(1.0).exp()
+    with pytest.raises(TypeError, match="label must be a str, got int: 3"):
+        v.label = 3
+    assert v.label == ""
+    v.label = "e"
+    assert v.label == "e" and "label='e'" in repr(v)
 
 
 def test_value_of_a_value_suggests_detach():
