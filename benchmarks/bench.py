@@ -137,6 +137,42 @@ def mlp_ops_step_factory(Value, X, Y):
     return sgd_step(loss, params), loss
 
 
+class BareNode:
+    """The least a graph node can be: its data and its (at most two) operands; no op,
+    no local derivatives, no gradient, no checks. Not an engine: it only shows what the
+    cyclic garbage collector costs for any design that keeps one Python object per node."""
+
+    __slots__ = ("data", "a", "b")
+
+    def __init__(self, data, a=None, b=None):
+        self.data, self.a, self.b = data, a, b
+
+    def __add__(self, other):
+        return BareNode(self.data + (other.data if type(other) is BareNode else other), self, other)
+
+    def __mul__(self, other):
+        return BareNode(self.data * (other.data if type(other) is BareNode else other), self, other)
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def __neg__(self):
+        return BareNode(-self.data, self)
+
+    def relu(self):
+        return BareNode(self.data if self.data > 0 else 0.0, self)
+
+
+def forward_gc(build, repeats: int, gc_timer: GCTimer) -> float:
+    """Median seconds the cyclic collector spends while ``build()`` makes a graph."""
+    build()
+    spent = []
+    for _ in range(repeats):
+        gc_timer.total = 0.0
+        build()
+        spent.append(gc_timer.total)
+    return statistics.median(spent)
+
+
 def sgd_step(loss, params):
     """One training step: the loss graph, zeroed gradients, backward, an SGD update."""
 
@@ -296,6 +332,11 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
     results["mlp-ops"] = measure(step, repeats, gc_timer)
     results["mlp-ops"]["loss"] = step()
     results["mlp-ops"]["nodes"], results["mlp-ops"]["bytes_per_node"] = memory_per_node(build_loss, count)
+    if not old:  # the same forward graph, once from Values and once from bare nodes
+        results["gc-floor"] = {
+            "ours": forward_gc(build_loss, 4 * repeats, gc_timer),
+            "bare": forward_gc(mlp_ops_step_factory(BareNode, X, Y)[1], 4 * repeats, gc_timer),
+        }
     step = nn_step_factory(old, X, Y)
     results["mlp-nn"] = measure(step, repeats, gc_timer)
     results["mlp-nn"]["loss"] = step()
@@ -390,10 +431,13 @@ def first_failing_chain(Value) -> int:
 
 
 def install_old(target: str) -> None:
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, "micrograd==0.1.0"],
-        check=True, capture_output=True,
+        capture_output=True, text=True,
     )
+    if done.returncode:
+        said = "\n".join(done.stderr.strip().splitlines()[-3:])
+        raise SystemExit(f"bench: could not install micrograd==0.1.0 from the package index with pip:\n{said}")
 
 
 def spawn(engine: str, data_file: str, repeats: int, pythonpath: str) -> dict:
@@ -464,6 +508,11 @@ def main() -> None:
     for name in ("mlp-ops", "mlp-nn"):
         gap = abs(results["ours"][name]["loss"] - results["floats"][name]["loss"])
         print(f"{name}: after the timed steps, our loss and the floor's differ by {gap:.1e}")
+    floor = results["ours"]["gc-floor"]
+    print(
+        f"mlp-ops forward: the cyclic GC spends {floor['ours'] * 1e3:.2f} ms over our graph and "
+        f"{floor['bare'] * 1e3:.2f} ms over the same graph of bare nodes (data and two operands, nothing else)"
+    )
 
 
 if __name__ == "__main__":
