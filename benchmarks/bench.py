@@ -155,9 +155,6 @@ class BareNode:
 
     __radd__, __rmul__ = __add__, __mul__
 
-    def __neg__(self):
-        return BareNode(-self.data, self)
-
     def relu(self):
         return BareNode(self.data if self.data > 0 else 0.0, self)
 
@@ -188,6 +185,17 @@ def sgd_step(loss, params):
     return step
 
 
+def backward_step(build):
+    """A step that builds a graph and backpropagates from its root."""
+
+    def step():
+        root = build()
+        root.backward()
+        return root.data
+
+    return step
+
+
 def chain_factory(Value, n):
     def build():
         x = Value(1.0)
@@ -195,12 +203,7 @@ def chain_factory(Value, n):
             x = x * 1.0001 + 0.0001
         return x
 
-    def step():
-        x = build()
-        x.backward()
-        return x.data
-
-    return step, build
+    return backward_step(build), build
 
 
 def sum_factory(Value, n, total):
@@ -211,12 +214,7 @@ def sum_factory(Value, n, total):
     def build():
         return total(a * b for a, b in zip(A, B))
 
-    def step():
-        s = build()
-        s.backward()
-        return s.data
-
-    return step, build
+    return backward_step(build), build
 
 
 # --------------------------------------------------------------------------- the float floor
