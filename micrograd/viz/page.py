@@ -162,7 +162,7 @@ _SCRIPT = r"""
   function fitZoom() {  // the whole picture in the pane, unless its text would get too small
     const [w, h] = natural(films[data.frames[k].film].svg);
     const height = 0.75 * (window.innerHeight || 800);
-    return Math.max(data.minZoom, Math.min(1, (pane.clientWidth - 2) / w, (height - 2) / h));
+    return Math.max(data.minZoom, Math.min(1, (pane.clientWidth - 4) / w, (height - 8) / h));
   }
   function setZoom(z) {
     zoom = z;
