@@ -459,8 +459,8 @@ def _emit(
             for node in boxes[key]:
                 box.node(node.name, node.label, **node_attrs(node))
     for k, edge in enumerate(picture.edges):
-        if ids:
-            attrs = {**edge.attrs, "id": f"e{k}"}
+        if ids:  # edges between Values and ops weigh more than a constant's: chains stay straight
+            attrs = {**edge.attrs, "id": f"e{k}", **({} if edge.attrs == CONSTANT_EDGE else {"weight": "4"})}
         else:
             attrs = edge.attrs if edge.state is None else {**edge.attrs, **EDGE_STATE_STYLE[edge.state]}
         drawing.edge(edge.tail, edge.head, edge.label, **attrs)

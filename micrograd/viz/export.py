@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .. import Value
 from ..files import write_atomically
@@ -41,12 +41,21 @@ class Export(NamedTuple):
 
 class StepFrames(list):
     """The frames of ``step_frames``: a list of ``Frame`` (each with its own DOT drawing)
-    that also knows the one layout they share (``film``). In a notebook it shows as the
-    step-through viewer, self-contained HTML and JavaScript that needs no kernel."""
+    that also lays them out once (``film``, made by Graphviz's dot on first use). In a
+    notebook it shows as the step-through viewer, self-contained HTML and JavaScript
+    that needs no kernel."""
 
-    def __init__(self, frames: list[Frame], film: Film, captions: list[str], units: bool, interval_ms: int) -> None:
+    def __init__(self, frames: list[Frame], shoot_film: Callable[[], Film], captions: list[str], units: bool, interval_ms: int) -> None:
         super().__init__(frames)
-        self.film, self.captions, self.units, self.interval_ms = film, captions, units, interval_ms
+        self._shoot, self._film = shoot_film, None
+        self.captions, self.units, self.interval_ms = captions, units, interval_ms
+
+    @property
+    def film(self) -> Film:
+        """The one layout and what each frame changes (``GraphvizNotFoundError`` without dot)."""
+        if self._film is None:
+            self._film = self._shoot()
+        return self._film
 
     def slides(self) -> list[Slide]:
         n = len(self) - 1
@@ -102,12 +111,11 @@ def step_frames(
         frame_captions.append(step.describe(fmt))
         captions.append(step.describe(fmt, counter=False))
         focus.append(pictures[-1].names[step.index])
-    direction = rankdir
-    film = shoot(pictures, graph, titles, focus, rankdir=direction, group=group, legend=legend)
     frames = [
-        Frame(_emit(p, graph, film.rankdir or "LR", group, legend, title, k > 0), caption)
+        Frame(_emit(p, graph, rankdir or "LR", group, legend, title, k > 0), caption)
         for k, (p, title, caption) in enumerate(zip(pictures, titles, frame_captions))
     ]
+    film = lambda: shoot(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend)  # noqa: E731
     return StepFrames(frames, film, captions, bool(graph.units) and collapse, interval_ms)
 
 
