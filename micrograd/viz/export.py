@@ -78,7 +78,8 @@ def step_frames(
     the gradients are what ``root.backward()`` gives.
 
     - ``rankdir``: ``"LR"``, ``"TB"``, or None (default): whichever fits a 1,000 px wide
-      pane at the larger scale.
+      pane at the larger scale, chosen when the frames are first laid out (each
+      ``Frame.drawing``, the DOT text of one frame, is then left to right).
     - ``interval_ms``: the pause between frames when the viewer plays.
     - ``max_frame_nodes``: frames x nodes above this (default ``MAX_FRAME_NODES``) is
       refused before any work: draw a smaller part, or pass ``collapse=True`` for nn graphs.
