@@ -66,6 +66,8 @@ def train(
     batch_size: int = 16,
     seed: int = 0,
     progress: bool | None = None,
+    monitor: Any = None,
+    live: bool = False,
 ) -> History:
     """Train ``net`` on the samples ``xs`` with targets ``ts`` for ``epochs`` passes.
 
@@ -76,6 +78,13 @@ def train(
     ``lr = 0.1``. ``progress``: a tqdm bar (True), none (False), or a bar when tqdm is
     installed (None). Accuracy is kept for the class losses (hinge, bce,
     bce_with_logits, softmax_cross_entropy).
+
+    ``monitor``: an object told about the run: ``start(net, xs, ts, loss=, correct=,
+    optimizer=, steps=, epochs=)`` before the first step (``correct(y, t)`` is the accuracy
+    rule, or None), ``update(step=, epoch=, loss=)`` after every step (the batch's loss
+    before its update), ``finish()`` at the end; ``micrograd.viz.TrainingRecorder`` is one.
+    ``live=True``: in Jupyter, watch the run (``micrograd.viz.live``) instead of the bar;
+    elsewhere the bar stays, with a one-line note.
     """
     loss = get_loss(loss, "train")
     if length(xs, "xs", "train") != length(ts, "ts", "train"):
@@ -95,8 +104,20 @@ def train(
     history = History(accuracy=[] if correct is not None else None)
     rng = random.Random(seed)
     order = list(range(len(xs)))
+    if live:
+        if monitor is not None:
+            raise ValueError("train: give either monitor or live=True, not both")
+        # imported here, not at the top: nn sits below the pictures (engine <- nn <- viz)
+        from micrograd.viz.live import live_view
+
+        monitor = live_view()  # None outside Jupyter
+        progress = False if monitor is not None else progress
+    if monitor is not None:
+        steps = epochs * -(-len(xs) // size)
+        monitor.start(net, xs, ts, loss=loss, correct=correct, optimizer=optimizer, steps=steps, epochs=epochs)
+    step = 0
     epoch_range = _progress_range(epochs, progress)
-    for _ in epoch_range:
+    for epoch in epoch_range:
         if mode != "full":
             rng.shuffle(order)
         loss_sum, hits = 0.0, 0
@@ -105,6 +126,9 @@ def train(
             bx, bt = [xs[n] for n in batch], [ts[n] for n in batch]
             batch_loss, outputs = _step(net, bx, bt, loss, optimizer)
             loss_sum += batch_loss * len(batch)
+            step += 1
+            if monitor is not None:
+                monitor.update(step=step, epoch=epoch + 1, loss=batch_loss)
             if correct is not None:
                 hits += sum(correct(y, t) for y, t in zip(outputs, bt))
         history.loss.append(loss_sum / len(xs))
@@ -115,6 +139,8 @@ def train(
             if history.accuracy is not None:
                 shown["accuracy"] = f"{history.accuracy[-1]:.3f}"
             epoch_range.set_postfix(shown)
+    if monitor is not None:
+        monitor.finish()
     return history
 
 

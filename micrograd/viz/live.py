@@ -1,0 +1,137 @@
+"""Training you can watch: ``nn.train(..., live=True)`` in Jupyter draws the run while it trains.
+
+``LiveView`` is a ``TrainingRecorder`` (so it keeps a snapshot every k-th step, k =
+ceil(steps / max_frames)) that also shows each snapshot in ipywidgets: the caption (step,
+epoch, loss, accuracy, learning rate), the loss and accuracy curves, the decision boundary
+over the data (2-D inputs only), and the network (a weight per edge, a unit per disc;
+collapsed to a note past ``MAX_DRAWN_WEIGHTS`` weights or ``MAX_DRAWN_UNITS`` units).
+
+While the cell runs the view follows the newest snapshot (the kernel is busy training, so
+buttons wait until it is done). Afterwards the play button, the slider and the step buttons
+go through the recorded snapshots; the "gradients" toggle draws dL/dw instead of w.
+Outside Jupyter, ``live_view()`` returns None after a one-line note on stderr, and
+``nn.train`` keeps its progress bar.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from . import panels
+from .recorder import GRID, MAX_FRAMES, TrainingRecorder
+
+NOTE = (
+    "live=True: no Jupyter kernel here, so the progress bar stands in for the live view "
+    "(micrograd.viz.write_replay draws a recorded run as a page)"
+)
+PLAY_INTERVAL_MS = 300
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel with ipywidgets installed (where the view can be shown)."""
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def live_view(**options: Any) -> LiveView | None:
+    """A ``LiveView`` in Jupyter; elsewhere None, after a one-line note on stderr."""
+    if in_jupyter():
+        return LiveView(**options)
+    print(NOTE, file=sys.stderr)
+    return None
+
+
+class LiveView(TrainingRecorder):
+    """A recorder that draws every snapshot in a notebook (``view.widget``, an ipywidgets box).
+
+    Pass it as ``nn.train(..., monitor=LiveView())`` to keep it (for ``write_replay(view.history,
+    path)``), or let ``live=True`` make one. ``show=False`` builds the widget without
+    displaying it.
+    """
+
+    def __init__(self, *, max_frames: int = MAX_FRAMES, grid: int = GRID, sample: int = 0,
+                 center: float | None = None, show: bool = True) -> None:
+        super().__init__(max_frames=max_frames, grid=grid, sample=sample, gradients=True, center=center)
+        self.show = show
+        self.widget: Any = None
+        self.current = 0
+        self._following = True
+
+    def start(self, net: Any, xs: Any, ts: Any, **run: Any) -> None:
+        super().start(net, xs, ts, **run)
+        self._build()
+        if self.show:
+            from IPython.display import display
+
+            display(self.widget)
+
+    def _record(self, **at: Any):
+        snapshot = super()._record(**at)
+        if self.widget is not None:
+            last = len(self.history.frames) - 1  # type: ignore[union-attr]
+            self.slider.max = self.play.max = last
+            if self._following:
+                self.slider.value = last  # draws it (the slider's observer)
+        return snapshot
+
+    def finish(self) -> None:
+        """The run is over: the controls now go through the recorded snapshots."""
+        self._following = False
+        self.status.value = f"done: {len(self.history.frames)} snapshots, one every {self.history.every} steps"  # type: ignore[union-attr]
+
+    # the widgets -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        import ipywidgets as w
+
+        history = self.history
+        assert history is not None
+        self.caption = w.HTML(layout=w.Layout(width="100%"))
+        self.curves = w.HTML()
+        self.boundary = w.HTML() if history.has_boundary else None
+        self.network = w.HTML()
+        self.legend = w.HTML(panels.network_legend(False))
+        self.status = w.Label(f"training: a snapshot every {history.every} steps")
+        self.play = w.Play(value=0, min=0, max=0, step=1, interval=PLAY_INTERVAL_MS, description="play")
+        self.slider = w.IntSlider(value=0, min=0, max=0, description="snapshot", continuous_update=True)
+        w.jslink((self.play, "value"), (self.slider, "value"))
+        self.back = w.Button(description="◀ step", tooltip="the previous snapshot", layout=w.Layout(width="80px"))
+        self.forward = w.Button(description="step ▶", tooltip="the next snapshot", layout=w.Layout(width="80px"))
+        self.gradients = w.ToggleButton(value=False, description="gradients", tooltip="draw dL/dw instead of the weights")
+        self.back.on_click(lambda _: self.step(-1))
+        self.forward.on_click(lambda _: self.step(+1))
+        self.slider.observe(lambda change: self.draw(change["new"]), names="value")
+        self.gradients.observe(lambda change: self.draw(self.current), names="value")
+        controls = w.HBox([self.play, self.back, self.slider, self.forward, self.gradients])
+        top = [self.curves] if self.boundary is None else [self.boundary, self.curves]
+        self.widget = w.VBox([self.caption, controls, w.HBox(top), self.network, self.legend, self.status])
+        self.draw(0)
+
+    def step(self, by: int) -> None:
+        """Show the snapshot ``by`` places later (earlier when negative), within the run."""
+        self.slider.value = min(self.slider.max, max(0, self.slider.value + by))
+
+    def draw(self, k: int) -> None:
+        """Show snapshot ``k``."""
+        history = self.history
+        assert history is not None
+        self.current = k
+        frames = history.frames
+        frame = frames[k]
+        self.caption.value = f"<b>{panels.esc(panels.caption(history, frame))}</b>"
+        self.curves.value = panels.curves_svg(history, frames, marker=frame)
+        if self.boundary is not None:
+            self.boundary.value = panels.boundary_svg(history, frame)
+        grads = bool(self.gradients.value)
+        if grads and frame.gradients is None:
+            self.network.value = panels.network_svg(history, frame, scale=panels.weight_scale(history, frames))
+            self.legend.value = "No gradient yet at step 0: it is the start. " + panels.network_legend(False)
+        else:
+            self.network.value = panels.network_svg(history, frame, gradients=grads, scale=panels.weight_scale(history, frames))
+            self.legend.value = panels.network_legend(grads)

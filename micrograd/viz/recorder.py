@@ -1,0 +1,258 @@
+"""A training run, recorded for pictures: ``TrainingRecorder`` watches ``nn.train`` (it is a
+*monitor*: ``start``, ``update`` after every step, ``finish``) and keeps a ``Snapshot`` every
+k-th step, k = ceil(steps / max_frames), so a run of any length gives at most
+``max_frames + 1`` snapshots (the start, every k-th step and the last step).
+
+A snapshot holds what the live view and the replay page show: the step, epoch, learning
+rate, the loss and accuracy on all samples, every parameter and its gradient, each unit's
+output z for one chosen sample, and, for 2-D inputs, the decision boundary as a grid of
+network outputs. The grid is computed with plain floats straight from the weights
+(``forward_floats``: ``z(l) = f(W(l) z(l-1) + b(l))``), not with Values: 40 x 40 points per
+snapshot would otherwise build ~10^6 graph nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from micrograd import OPS, Value, no_grad
+from micrograd.ops import DEFAULT_ALPHA
+
+MAX_FRAMES = 200  # snapshots kept of a run, whatever its length (plus the start)
+GRID = 40  # the decision boundary is sampled on GRID x GRID points
+MARGIN = 0.1  # the grid reaches this fraction of the data's range beyond the data on each side
+
+
+@dataclass
+class Snapshot:
+    """The network and its numbers after ``step`` steps (step 0: before training)."""
+
+    step: int
+    epoch: int
+    loss: float  # mean loss over all samples, with the weights as they are at this step
+    accuracy: float | None  # fraction of all samples classified right (class losses only)
+    batch_loss: float | None  # the loss of this step's batch, before its update (None at step 0)
+    lr: float | None
+    parameters: list[float]  # net.parameters() order
+    gradients: list[float] | None  # dL/dp of this step's batch (None at step 0 or when not kept)
+    activations: list[list[float]]  # z(0) = the chosen sample, then z(1), ..., z(L)
+    active: list[list[float]]  # per hidden/output unit: fraction of samples where z != 0
+    boundary: list[list[list[float]]] | None  # [row][column] -> the outputs at that grid point
+
+
+@dataclass
+class TrainingHistory:
+    """Everything the pictures of a run need: the network's shape, the data, the snapshots."""
+
+    n_in: int
+    sizes: list[int]
+    activations: list[str]
+    labels: list[str]  # of the parameters, net.parameters() order
+    weight_index: list[list[list[int]]]  # [layer][j][i] -> position of W(l+1)[j, i] in parameters
+    xs: list[list[float]]
+    classes: list[int] | None  # each sample's class (class losses), else None
+    steps: int
+    epochs: int
+    every: int  # k: a snapshot every k-th step
+    sample: int  # the sample whose activations are kept
+    loss_name: str
+    bounds: tuple[float, float, float, float] | None  # x0 min, x0 max, x1 min, x1 max of the grid
+    grid: int
+    center: float  # the output value of the decision boundary (one output)
+    frames: list[Snapshot] = field(default_factory=list)
+
+    @property
+    def has_boundary(self) -> bool:
+        return self.bounds is not None
+
+    def grid_points(self) -> list[list[tuple[float, float]]]:
+        """The boundary grid's points, ``[row][column]``, row 0 at the top (largest x1)."""
+        return grid_points(self.bounds, self.grid) if self.bounds is not None else []
+
+
+def grid_points(bounds: tuple[float, float, float, float], n: int) -> list[list[tuple[float, float]]]:
+    """n x n cell centres over ``bounds``; row 0 at the top (largest x1), column 0 at the left."""
+    x0, x1, y0, y1 = bounds
+    cols = [x0 + (x1 - x0) * (c + 0.5) / n for c in range(n)]
+    rows = [y1 - (y1 - y0) * (r + 0.5) / n for r in range(n)]
+    return [[(a, b) for a in cols] for b in rows]
+
+
+# --- the network on plain floats ---------------------------------------------------------
+
+
+def float_activation(neuron: Any) -> Callable[[float], float]:
+    """The unit's ``f`` on floats: the engine's own forward for the activation (its op-table
+    row), with the unit's PReLU slope; a custom callable runs on a Value under ``no_grad``."""
+    activation = neuron.activation
+    if callable(activation):
+        def custom(u: float) -> float:
+            with no_grad():
+                return activation(Value(u)).data
+        return custom
+    op = OPS[activation]
+    if op.arity == 1:
+        return op.forward
+    alpha = neuron.alpha.data if getattr(neuron, "alpha", None) is not None else DEFAULT_ALPHA[activation]
+    forward = op.forward
+    return lambda u: forward(u, alpha)
+
+
+class FloatNet:
+    """The weights of an ``nn.MLP`` copied out as floats, for fast forward passes."""
+
+    def __init__(self, net: Any) -> None:
+        self.layers = []
+        for layer in net.layers:
+            rows = [([w.data for w in n.w], n.b.data if n.b is not None else 0.0, float_activation(n)) for n in layer.neurons]
+            self.layers.append(rows)
+
+    def forward(self, points: Sequence[Sequence[float]]) -> list[list[list[float]]]:
+        """Every layer's outputs at every point at once, ``[l][j][n]`` = z(l)_j for point n:
+        ``z(0) = x``, ``z(l)_j = f(b(l)_j + sum_i W(l)[j,i] z(l-1)_i)``, a layer's whole
+        column of points per list operation (several times faster than point by point)."""
+        n_in = len(points[0]) if points else 0
+        z = [[p[i] for p in points] for i in range(n_in)]
+        layers = [z]
+        for rows in self.layers:
+            below, z = z, []
+            for w, b, f in rows:
+                u = [b] * len(points)
+                for w_i, z_i in zip(w, below):
+                    u = [a + w_i * c for a, c in zip(u, z_i)]
+                z.append(list(map(f, u)))
+            layers.append(z)
+        return layers
+
+    def outputs(self, points: Sequence[Sequence[float]]) -> list[list[float]]:
+        """The network's outputs ``[n][k]`` at every point n."""
+        return [list(y) for y in zip(*self.forward(points)[-1])]
+
+
+# --- the recorder (a monitor for nn.train) -------------------------------------------------
+
+
+class TrainingRecorder:
+    """Records a run of ``nn.train(net, xs, ts, monitor=recorder)`` into ``recorder.history``.
+
+    ``max_frames``: at most this many snapshots after the start (k = ceil(steps / max_frames)).
+    ``grid``: the boundary is sampled on grid x grid points (2-D inputs only).
+    ``sample``: the sample whose unit outputs are kept. ``gradients``: keep dL/dp too.
+    ``center``: the output value where the class flips, for a one-output network (default:
+    0.5 for a sigmoid or step output, 0 for the logit losses, else midway between the targets).
+    """
+
+    def __init__(
+        self, *, max_frames: int = MAX_FRAMES, grid: int = GRID, sample: int = 0, gradients: bool = True, center: float | None = None
+    ) -> None:
+        for name, n, least in (("max_frames", max_frames, 1), ("grid", grid, 2), ("sample", sample, 0)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < least:
+                raise ValueError(f"TrainingRecorder: {name} must be a whole number >= {least}, got {n!r}")
+        if center is not None and not (isinstance(center, (int, float)) and math.isfinite(center)):
+            raise ValueError(f"TrainingRecorder: center must be a finite number or None, got {center!r}")
+        self.max_frames, self.grid, self.sample, self.gradients, self.center = max_frames, grid, sample, gradients, center
+        self.history: TrainingHistory | None = None
+
+    # the monitor protocol --------------------------------------------------------------
+
+    def start(self, net: Any, xs: Sequence[Sequence[float]], ts: Sequence[Any], *, loss: Callable[..., Value],
+              correct: Callable[[Sequence[Value], Any], bool] | None, optimizer: Any, steps: int, epochs: int) -> None:
+        """Before the first step: note the network, the data and the sampling, record step 0."""
+        if self.sample >= len(xs):
+            raise ValueError(f"TrainingRecorder: sample {self.sample} is not a sample index; xs has {len(xs)} samples")
+        self._net, self._ts, self._loss, self._correct, self._optimizer = net, list(ts), loss, correct, optimizer
+        xs = [[float(v) for v in x] for x in xs]
+        params = net.parameters()
+        position = {id(p): k for k, p in enumerate(params)}
+        weight_index = [[[position[id(w)] for w in n.w] for n in layer.neurons] for layer in net.layers]
+        self.history = TrainingHistory(
+            n_in=net.n_in, sizes=list(net.sizes), activations=[_name(a) for a in net.activations],
+            labels=[p.label for p in params], weight_index=weight_index, xs=xs,
+            classes=_classes(ts) if correct is not None else None,
+            steps=steps, epochs=epochs, every=max(1, math.ceil(steps / self.max_frames)), sample=self.sample,
+            loss_name=_name(loss), bounds=_bounds(xs) if net.n_in == 2 else None, grid=self.grid,
+            center=self.center if self.center is not None else _center(net, loss, ts),
+        )
+        self._record(step=0, epoch=0, batch_loss=None)
+
+    def update(self, *, step: int, epoch: int, loss: float) -> None:
+        """After step ``step`` (counted from 1) of epoch ``epoch``: a snapshot every k-th step and at the last."""
+        history = self.history
+        if history is None:
+            raise RuntimeError("TrainingRecorder.update before start: pass the recorder to nn.train(monitor=...)")
+        if step % history.every == 0 or step == history.steps:
+            self._record(step=step, epoch=epoch, batch_loss=loss)
+
+    def finish(self) -> None:
+        """After the last step (nothing left to record: the last step always is)."""
+
+    # -----------------------------------------------------------------------------------
+
+    def _record(self, *, step: int, epoch: int, batch_loss: float | None) -> Snapshot:
+        history = self.history
+        assert history is not None
+        net, params = self._net, self._net.parameters()
+        fnet = FloatNet(net)
+        layers = fnet.forward(history.xs)
+        ys = [list(y) for y in zip(*layers[-1])]
+        with no_grad():
+            losses = [self._loss([Value(v) for v in y], t).data for y, t in zip(ys, self._ts)]
+            hits = None if self._correct is None else sum(bool(self._correct([Value(v) for v in y], t)) for y, t in zip(ys, self._ts))
+        n = len(ys)
+        active = [[sum(1 for v in z_j if v != 0) / n for z_j in z] for z in layers[1:]]
+        boundary = None
+        if history.bounds is not None:
+            points = [p for row in history.grid_points() for p in row]
+            outputs, g = fnet.outputs(points), history.grid
+            boundary = [outputs[r * g : (r + 1) * g] for r in range(g)]
+        snapshot = Snapshot(
+            step=step, epoch=epoch, loss=math.fsum(losses) / n, accuracy=None if hits is None else hits / n,
+            batch_loss=batch_loss, lr=_lr(self._optimizer), parameters=[p.data for p in params],
+            gradients=[p.grad for p in params] if self.gradients and step > 0 else None,
+            activations=[[z_j[self.sample] for z_j in z] for z in layers], active=active, boundary=boundary,
+        )
+        history.frames.append(snapshot)
+        return snapshot
+
+
+def _name(f: Any) -> str:
+    return f if isinstance(f, str) else getattr(f, "__name__", repr(f))
+
+
+def _lr(optimizer: Any) -> float | None:
+    lr = getattr(optimizer, "lr", None)
+    return float(lr) if isinstance(lr, (int, float)) else None
+
+
+def _bounds(xs: list[list[float]]) -> tuple[float, float, float, float]:
+    """The data's box, widened by MARGIN of its range on each side (1 where the range is 0)."""
+    out = []
+    for d in (0, 1):
+        lo, hi = min(x[d] for x in xs), max(x[d] for x in xs)
+        pad = MARGIN * (hi - lo) if hi > lo else 1.0
+        out += [lo - pad, hi + pad]
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _classes(ts: Sequence[Any]) -> list[int]:
+    """Each target as a class number: an int as it is, a one-hot list by its largest entry,
+    a number by its rank among the distinct targets (0/1, -1/+1)."""
+    if all(isinstance(t, Sequence) for t in ts):
+        if all(len(t) == 1 for t in ts):
+            ts = [t[0] for t in ts]
+        else:
+            return [list(t).index(max(t)) for t in ts]
+    order = sorted(set(ts))
+    return [order.index(t) for t in ts]
+
+
+def _center(net: Any, loss: Any, ts: Sequence[Any]) -> float:
+    """The output value where a one-output network's class flips."""
+    if _name(net.activations[-1]) in ("sigmoid", "step"):
+        return 0.5
+    if _name(loss) in ("bce_with_logits", "hinge"):
+        return 0.0
+    values = [float(t[0] if isinstance(t, Sequence) else t) for t in ts if not isinstance(t, Sequence) or len(t) == 1]
+    return (min(values) + max(values)) / 2 if values else 0.0
