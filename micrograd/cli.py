@@ -2,7 +2,7 @@
 
     micrograd grad "tanh(x*w + b)" x=0.5 w=-1.2 b=0.3 [--svg F | --png F | --dot F] [--steps DIR]
     micrograd demo [--out FILE | --no-graph]
-    micrograd train --dataset moons --hidden 16,16 --epochs 100 [--optimizer adam] [--save model.json]
+    micrograd train --dataset moons --hidden 16,16 --epochs 100 [--optimizer adam] [--save model.json] [--html run.html]
 
 Exit status: 0 done; 2 bad input, told in one line on stderr (for an expression, with
 the column); 1 a picture could not be rendered because Graphviz's ``dot`` is missing
@@ -140,6 +140,8 @@ def _writable(path: str, option: str) -> Path:
     """``path`` as a Path, once its directory is known to exist (checked before any work)."""
     if not Path(path).resolve().parent.is_dir():
         raise CommandError(f"{option} {path!r}: the directory {str(Path(path).parent)!r} does not exist")
+    if Path(path).is_dir() or not os.access(Path(path).resolve().parent, os.W_OK):
+        raise CommandError(f"{option} {path!r}: cannot write there ({'a directory' if Path(path).is_dir() else 'no permission'})")
     return Path(path)
 
 
@@ -290,6 +292,7 @@ def _train(args: argparse.Namespace) -> int:
 
     if args.save:
         _writable(args.save, "--save")  # find out before training, not after
+    recorder = _replay_recorder(args.html)
 
     maker = getattr(nn, args.dataset)
     xs, labels = maker(args.samples, seed=args.seed) if args.noise is None else maker(args.samples, args.noise, args.seed)
@@ -309,7 +312,7 @@ def _train(args: argparse.Namespace) -> int:
     try:
         history = nn.train(
             net, xs, ts, loss=loss, optimizer=optimizer, epochs=args.epochs, mode=args.mode,
-            batch_size=args.batch_size, seed=args.seed, progress=False if args.no_progress else None,
+            batch_size=args.batch_size, seed=args.seed, progress=False if args.no_progress else None, monitor=recorder,
         )
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -325,7 +328,31 @@ def _train(args: argparse.Namespace) -> int:
         except OSError as e:
             raise CommandError(f"--save {args.save!r}: cannot write it: {e.strerror or e}") from None
         print(f"saved the network to {args.save} (load it with nn.MLP.load({str(args.save)!r}))")
+    if recorder is not None:
+        _write_replay(recorder, args.html, f"micrograd train --dataset {args.dataset}: {net!r}")
     return 0
+
+
+def _replay_recorder(path: str | None) -> Any:
+    """For ``--html``: a recorder of the run, once ``path`` is known to be writable (None without it)."""
+    if not path:
+        return None
+    _writable(path, "--html")
+    try:
+        from .viz.recorder import TrainingRecorder
+    except ImportError as e:
+        raise CommandError(f"--html needs micrograd.viz: {e}") from None
+    return TrainingRecorder()
+
+
+def _write_replay(recorder: Any, path: str, title: str) -> None:
+    from .viz.replay import write_replay
+
+    try:
+        write_replay(recorder.history, path, title=title)
+    except OSError as e:
+        raise CommandError(f"--html {path!r}: cannot write it: {e.strerror or e}") from None
+    print(f"wrote {path}: the run as a page, {len(recorder.history.frames)} snapshots (open it in a browser)")
 
 
 # --- argument types ------------------------------------------------------------------------
@@ -434,6 +461,7 @@ def build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     train.add_argument("--batch-size", type=_positive_int, default=16, help="points per mini-batch (default 16)")
     train.add_argument("--seed", type=int, default=0, help="seed of the data, the initial weights and the order (default 0)")
     train.add_argument("--save", metavar="FILE", help="save the trained network as JSON")
+    train.add_argument("--html", metavar="FILE", help="write the run as a page with a scrubber: curves, boundary, network")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     grad.set_defaults(run=_grad)
