@@ -8,6 +8,10 @@
   on one layout (``film.py``), as numbered SVG files and a self-contained page that steps
   through them (``page.py``); in a notebook, ``step_frames(root)`` shows that viewer
   (``export.py``).
+- ``TrainingRecorder``: a monitor for ``nn.train`` keeping a snapshot every k-th step
+  (``recorder.py``); ``LiveView``: the same, drawn in Jupyter while it trains
+  (``nn.train(..., live=True)``, ``live.py``); ``write_replay(history, path)``: a recorded
+  run as a self-contained page with a scrubber (``replay.py``); the pictures in ``panels.py``.
 
 Needs the ``graphviz`` Python package (``pip install micrograd-backprop[viz]``) for the
 DOT text, and Graphviz's ``dot`` program to render it. The engine never imports this.
@@ -23,6 +27,10 @@ except ImportError as e:  # pragma: no cover - the package is a declared extra
 from .draw import LargeGraphWarning, draw_dot
 from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, export_steps, render_svg, step_frames, write_html, write_svg_frames
 from .render import Drawing, GraphvizNotFoundError
+from .live import LiveView, live_view
+from .panels import MAX_DRAWN_UNITS, MAX_DRAWN_WEIGHTS
+from .recorder import Snapshot, TrainingHistory, TrainingRecorder
+from .replay import write_replay
 from .steps import Contribution, Step, backward_steps
 
 __all__ = [
@@ -30,4 +38,6 @@ __all__ = [
     "backward_steps", "Step", "Contribution",
     "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
     "MAX_FRAME_NODES",
+    "TrainingRecorder", "TrainingHistory", "Snapshot", "LiveView", "live_view", "write_replay",
+    "MAX_DRAWN_WEIGHTS", "MAX_DRAWN_UNITS",
 ]
