@@ -184,8 +184,8 @@ def curves_svg(history: TrainingHistory, frames: list[Snapshot], marker: Snapsho
     parts.append(f'<text x="{x0 - 4:.1f}" y="{y0 + 4:.1f}" text-anchor="end">0</text>')
     parts.append(f'<text x="{x0 - 4:.1f}" y="{y1 + 4:.1f}" text-anchor="end">{esc(number(s.max_loss, ".3g"))}</text>')
     parts.append(f'<text x="{x0:.1f}" y="{h - 8}" >step 0</text><text x="{x1:.1f}" y="{h - 8}" text-anchor="end">{s.steps}</text>')
-    parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{h - 8}" text-anchor="middle">{esc(history.loss_name)} loss (all samples)'
-                 + (' · accuracy' if frames and frames[0].accuracy is not None else "") + "</text>")
+    accuracy = f' · <tspan fill="{POSITIVE}">accuracy</tspan>' if frames and frames[0].accuracy is not None else ""
+    parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{h - 8}" text-anchor="middle"><tspan fill="{NEGATIVE}">{esc(history.loss_name)} loss</tspan>{accuracy} (all samples)</text>')
     loss_points = " ".join(f"{s.x(f.step):.1f},{s.y_loss(f.loss):.1f}" for f in frames)
     parts.append(f'<polyline class="mg-loss" points="{loss_points}" fill="none" stroke="{NEGATIVE}" stroke-width="1.8"/>')
     if frames and frames[0].accuracy is not None:
@@ -193,9 +193,6 @@ def curves_svg(history: TrainingHistory, frames: list[Snapshot], marker: Snapsho
         parts.append(f'<text x="{x1 + 4:.1f}" y="{s.y_accuracy(1) + 4:.1f}">100%</text><text x="{x1 + 4:.1f}" y="{s.y_accuracy(0) + 4:.1f}">0%</text>')
         acc_points = " ".join(f"{s.x(f.step):.1f},{s.y_accuracy(f.accuracy):.1f}" for f in frames if f.accuracy is not None)
         parts.append(f'<polyline class="mg-accuracy" points="{acc_points}" fill="none" stroke="{POSITIVE}" stroke-width="1.8"/>')
-    parts.append(f'<text x="{x0 + 6:.1f}" y="{y1 + 10:.1f}" fill="{NEGATIVE}">loss</text>')
-    if frames and frames[0].accuracy is not None:
-        parts.append(f'<text x="{x1 - 6:.1f}" y="{y1 + 10:.1f}" fill="{POSITIVE}" text-anchor="end">accuracy</text>')
     if marker is not None:
         parts.append(_marker(s, marker))
     parts.append("</svg>")
