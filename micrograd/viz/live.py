@@ -1,7 +1,7 @@
 """Training you can watch: ``nn.train(..., live=True)`` in Jupyter draws the run while it trains.
 
 ``LiveView`` is a ``TrainingRecorder`` (so it keeps a snapshot every k-th step, k =
-ceil(steps / max_frames)) that also shows each snapshot in ipywidgets: the caption (step,
+ceil(steps / max_frames), at most ``LIVE_FRAMES`` = 100 by default) that also shows each snapshot in ipywidgets: the caption (step,
 epoch, loss, accuracy, learning rate), the loss and accuracy curves, the decision boundary
 over the data (2-D inputs only), and the network (a weight per edge, a unit per disc;
 collapsed to a note past ``MAX_DRAWN_WEIGHTS`` weights or ``MAX_DRAWN_UNITS`` units).
@@ -19,13 +19,14 @@ import sys
 from typing import Any
 
 from . import panels
-from .recorder import GRID, MAX_FRAMES, TrainingRecorder
+from .recorder import GRID, TrainingRecorder
 
 NOTE = (
     "live=True: no Jupyter kernel here, so the progress bar stands in for the live view "
     "(micrograd.viz.write_replay draws a recorded run as a page)"
 )
 PLAY_INTERVAL_MS = 300
+LIVE_FRAMES = 100  # snapshots a live run draws (each one is drawn as it comes: fewer than the page keeps)
 
 
 def in_jupyter() -> bool:
@@ -55,13 +56,14 @@ class LiveView(TrainingRecorder):
     displaying it.
     """
 
-    def __init__(self, *, max_frames: int = MAX_FRAMES, grid: int = GRID, sample: int = 0,
+    def __init__(self, *, max_frames: int = LIVE_FRAMES, grid: int = GRID, sample: int = 0,
                  center: float | None = None, show: bool = True) -> None:
         super().__init__(max_frames=max_frames, grid=grid, sample=sample, gradients=True, center=center)
         self.show = show
         self.widget: Any = None
         self.current = 0
         self._following = True
+        self._weight_scale = 0.0  # the largest |w| of the snapshots so far: weights that grow draw wider
 
     def start(self, net: Any, xs: Any, ts: Any, **run: Any) -> None:
         super().start(net, xs, ts, **run)
@@ -73,6 +75,7 @@ class LiveView(TrainingRecorder):
 
     def _record(self, **at: Any):
         snapshot = super()._record(**at)
+        self._weight_scale = max(self._weight_scale, panels.weight_scale(self.history, [snapshot]))
         if self.widget is not None:
             last = len(self.history.frames) - 1  # type: ignore[union-attr]
             self.slider.max = self.play.max = last
@@ -130,8 +133,8 @@ class LiveView(TrainingRecorder):
             self.boundary.value = panels.boundary_svg(history, frame)
         grads = bool(self.gradients.value)
         if grads and frame.gradients is None:
-            self.network.value = panels.network_svg(history, frame, scale=panels.weight_scale(history, frames))
+            self.network.value = panels.network_svg(history, frame, scale=self._weight_scale)
             self.legend.value = "No gradient yet at step 0: it is the start. " + panels.network_legend(False)
         else:
-            self.network.value = panels.network_svg(history, frame, gradients=grads, scale=panels.weight_scale(history, frames))
+            self.network.value = panels.network_svg(history, frame, gradients=grads, scale=self._weight_scale)
             self.legend.value = panels.network_legend(grads)
