@@ -4,6 +4,7 @@ own output at the grid points; no boundary for inputs that are not 2-D; what it 
 agrees with the network and with nn.train."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +178,26 @@ def test_a_value_is_never_kept_only_floats():
     numbers = [f.loss, *f.parameters, *(z for layer in f.activations for z in layer), *(y for row in f.boundary for ys in row for y in ys)]
     assert all(type(v) is float for v in numbers)
     assert not any(isinstance(v, Value) for v in numbers)
+
+
+@pytest.mark.parametrize("xs, text", [
+    ([[0.0, 1.0], [1.0]], "sample 1 has 1 entries but the network takes 2: [1.0]"),
+    ([[0.0, 1.0], ["a", 1.0]], "sample 1 must be a list of 2 numbers, got ['a', 1.0]"),
+    ([[0.0, 1.0], 3.0], "sample 1 must be a list of 2 numbers, got 3.0"),
+])
+def test_a_sample_that_does_not_fit_the_network_is_named(xs, text):
+    with pytest.raises(ValueError, match=re.escape(text)):
+        start(TrainingRecorder(), nn.MLP(2, [1]), xs, [0.0, 1.0], steps=1)
+
+
+def test_class_indices_keep_their_numbers_when_a_class_is_missing():
+    history = start(TrainingRecorder(grid=2), nn.MLP(2, [3]), XS, [0, 2, 2, 0], steps=1, loss=nn.softmax_cross_entropy, correct=lambda y, t: True)
+    assert history.classes == [0, 2, 2, 0]
+    history = start(TrainingRecorder(grid=2), nn.MLP(2, [1]), XS, [-1.0, 1.0, 1.0, -1.0], steps=1, loss=nn.hinge, correct=lambda y, t: True)
+    assert history.classes == [0, 1, 1, 0]
+
+
+def test_no_finite_point_means_no_boundary():
+    inf = float("inf")
+    history = start(TrainingRecorder(grid=2), nn.MLP(2, [1]), [[inf, 0.0], [0.0, -inf]], [0.0, 1.0], steps=1)
+    assert history.bounds is None and history.frames[0].boundary is None

@@ -122,3 +122,20 @@ def test_train_html_writes_the_run_as_a_page(tmp_path, capsys):
     assert f"wrote {path}: the run as a page, {len(data['captions'])} snapshots" in out
     assert data["captions"][0].startswith("step 0 of 6 · epoch 0 of 3") and data["captions"][-1].startswith("step 6 of 6 · epoch 3 of 3")
     assert len(data["codes"][0]) == 40 * 40
+
+
+def test_a_run_that_diverged_still_gives_a_page_without_nan(tmp_path):
+    nan, inf = float("nan"), float("inf")
+    xs, ys = nn.moons(10, seed=0)
+    history = recorded(nn.MLP(2, [3, 1]), xs, ys, steps=2, grid=4)
+    first = history.frames[0]
+    history.frames.append(dataclasses.replace(
+        first, step=1, loss=inf, parameters=[inf] * len(first.parameters), gradients=[nan] * len(first.parameters),
+        activations=[[nan] * len(layer) for layer in first.activations], boundary=[[[nan]] * 4] * 4,
+    ))
+    history.frames.append(dataclasses.replace(first, step=2, loss=nan, boundary=[[[-inf]] * 4] * 4))
+    text = write_replay(history, tmp_path / "run.html").read_text(encoding="utf-8")
+    script = re.search(r"const RUN = (\{.*?\});\n", text, re.S).group(1)
+    assert "NaN" not in script and "Infinity" not in script
+    data = page_data(text)
+    assert [c.split(" · ")[2] for c in data["captions"]] == [f"loss {first.loss:.4g}", "loss inf", "loss nan"]

@@ -25,14 +25,14 @@ NOTE = (
     "live=True: no Jupyter kernel here, so the progress bar stands in for the live view "
     "(micrograd.viz.write_replay draws a recorded run as a page)"
 )
+NO_WIDGETS = "live=True needs ipywidgets (pip install ipywidgets), so the progress bar stands in for the live view"
 PLAY_INTERVAL_MS = 300
 LIVE_FRAMES = 100  # snapshots a live run draws (each one is drawn as it comes: fewer than the page keeps)
 
 
 def in_jupyter() -> bool:
-    """True inside a Jupyter kernel with ipywidgets installed (where the view can be shown)."""
+    """True inside a Jupyter kernel (where widgets can be shown)."""
     try:
-        import ipywidgets  # noqa: F401
         from IPython import get_ipython
     except ImportError:
         return False
@@ -40,11 +40,19 @@ def in_jupyter() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def has_widgets() -> bool:
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def live_view(**options: Any) -> LiveView | None:
-    """A ``LiveView`` in Jupyter; elsewhere None, after a one-line note on stderr."""
-    if in_jupyter():
+    """A ``LiveView`` in Jupyter; elsewhere (or without ipywidgets) None, after a one-line note on stderr."""
+    if in_jupyter() and has_widgets():
         return LiveView(**options)
-    print(NOTE, file=sys.stderr)
+    print(NOTE if not in_jupyter() else NO_WIDGETS, file=sys.stderr)
     return None
 
 
@@ -59,6 +67,8 @@ class LiveView(TrainingRecorder):
     def __init__(self, *, max_frames: int = LIVE_FRAMES, grid: int = GRID, sample: int = 0,
                  center: float | None = None, show: bool = True) -> None:
         super().__init__(max_frames=max_frames, grid=grid, sample=sample, gradients=True, center=center)
+        if not has_widgets():
+            raise ImportError("LiveView needs ipywidgets: pip install ipywidgets (or 'micrograd-backprop[live]')")
         self.show = show
         self.widget: Any = None
         self.current = 0

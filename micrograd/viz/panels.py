@@ -288,12 +288,18 @@ def dead_units(frame: Snapshot) -> list[bool]:
     return [False] * len(frame.activations[0]) + [a == 0 for layer in frame.active for a in layer]
 
 
+def unit_names(history: TrainingHistory) -> list[str]:
+    """Each disc's name, as nn labels it: ``x[i]``, then ``z{l}[{j}]`` layer by layer."""
+    return [f"x[{i}]" for i in range(history.n_in)] + [f"z{l}[{j}]" for l, n in enumerate(history.sizes, 1) for j in range(n)]
+
+
 def unit_titles(history: TrainingHistory, frame: Snapshot) -> list[str]:
     """Hover text per unit: its name, its output for the chosen sample, how often it is non-zero."""
-    titles = [f"x[{i}] = {number(v)}" for i, v in enumerate(frame.activations[0])]
-    for l, (layer, active) in enumerate(zip(frame.activations[1:], frame.active), 1):
-        for j, (z, a) in enumerate(zip(layer, active)):
-            titles.append(f"z{l}[{j}] = {number(z)} for sample {history.sample}; non-zero for {a:.0%} of the samples")
+    names = iter(unit_names(history))
+    titles = [f"{next(names)} = {number(v)}" for v in frame.activations[0]]
+    for layer, active in zip(frame.activations[1:], frame.active):
+        for z, a in zip(layer, active):
+            titles.append(f"{next(names)} = {number(z)} for sample {history.sample}; non-zero for {a:.0%} of the samples")
     return titles
 
 

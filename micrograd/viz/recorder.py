@@ -163,7 +163,7 @@ class TrainingRecorder:
         if self.sample >= len(xs):
             raise ValueError(f"TrainingRecorder: sample {self.sample} is not a sample index; xs has {len(xs)} samples")
         self._net, self._ts, self._loss, self._correct, self._optimizer = net, list(ts), loss, correct, optimizer
-        xs = [[float(v) for v in x] for x in xs]
+        xs = [_sample(x, n, net.n_in) for n, x in enumerate(xs)]
         params = net.parameters()
         position = {id(p): k for k, p in enumerate(params)}
         weight_index = [[[position[id(w)] for w in n.w] for n in layer.neurons] for layer in net.layers]
@@ -217,6 +217,17 @@ class TrainingRecorder:
         return snapshot
 
 
+def _sample(x: Any, n: int, n_in: int) -> list[float]:
+    """Sample ``n`` as floats; a ValueError naming it when it does not fit the network."""
+    try:
+        values = [float(v) for v in x]
+    except (TypeError, ValueError):
+        raise ValueError(f"TrainingRecorder: sample {n} must be a list of {n_in} numbers, got {x!r:.80}") from None
+    if len(values) != n_in:
+        raise ValueError(f"TrainingRecorder: sample {n} has {len(values)} entries but the network takes {n_in}: {x!r:.80}")
+    return values
+
+
 def _name(f: Any) -> str:
     return f if isinstance(f, str) else getattr(f, "__name__", repr(f))
 
@@ -226,24 +237,30 @@ def _lr(optimizer: Any) -> float | None:
     return float(lr) if isinstance(lr, (int, float)) else None
 
 
-def _bounds(xs: list[list[float]]) -> tuple[float, float, float, float]:
-    """The data's box, widened by MARGIN of its range on each side (1 where the range is 0)."""
+def _bounds(xs: list[list[float]]) -> tuple[float, float, float, float] | None:
+    """The box of the data's finite points, widened by MARGIN of its range on each side (1
+    where the range is 0); None when no point is finite (then there is no boundary to draw)."""
+    finite = [x for x in xs if math.isfinite(x[0]) and math.isfinite(x[1])]
+    if not finite:
+        return None
     out = []
     for d in (0, 1):
-        lo, hi = min(x[d] for x in xs), max(x[d] for x in xs)
+        lo, hi = min(x[d] for x in finite), max(x[d] for x in finite)
         pad = MARGIN * (hi - lo) if hi > lo else 1.0
         out += [lo - pad, hi + pad]
     return tuple(out)  # type: ignore[return-value]
 
 
 def _classes(ts: Sequence[Any]) -> list[int]:
-    """Each target as a class number: an int as it is, a one-hot list by its largest entry,
-    a number by its rank among the distinct targets (0/1, -1/+1)."""
+    """Each target as a class number: a class index (an int) as it is, a one-hot list by its
+    largest entry, any other number by its rank among the distinct targets (0/1, -1/+1)."""
     if all(isinstance(t, Sequence) for t in ts):
         if all(len(t) == 1 for t in ts):
             ts = [t[0] for t in ts]
         else:
             return [list(t).index(max(t)) for t in ts]
+    if all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in ts):
+        return list(ts)
     order = sorted(set(ts))
     return [order.index(t) for t in ts]
 

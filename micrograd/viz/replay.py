@@ -64,7 +64,7 @@ def replay_html(history: TrainingHistory, title: str = TITLE) -> str:
         ]
         data["fills"] = [panels.unit_fills(f) for f in frames]
         data["dead"] = ["".join("1" if d else "0" for d in panels.dead_units(f)) for f in frames]
-        data["units"] = [t.split(" = ")[0] for t in panels.unit_titles(history, first)]
+        data["units"] = panels.unit_names(history)
         data["values"] = [[number(z, ".3g") for layer in f.activations for z in layer] for f in frames]
         data["legend"] = [panels.network_legend(False), panels.network_legend(True)]
     views = []
