@@ -71,9 +71,11 @@ def test_the_gradient_toggle_draws_dl_dw(trained):
     assert view.network.value != weights and "dL/dw" in view.legend.value
     widths = [float(w) for w in re.findall(r'stroke-width="([0-9.]+)" stroke-opacity', view.network.value)]
     assert max(widths) == 6.0  # the largest |dL/dw| of the step draws at full width
-    view.slider.value = 0  # no gradient before the first step
-    assert view.legend.value.startswith("No gradient yet at step 0")
+    view.slider.value = 0  # no gradient before the first step: the weights, and the legend says so
+    assert view.legend.value.startswith("No gradient at step 0")
+    with_toggle = view.network.value
     view.gradients.value = False
+    assert view.network.value == with_toggle
     view.slider.value = view.slider.max
     assert view.network.value == weights
 

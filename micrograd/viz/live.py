@@ -41,6 +41,7 @@ def in_jupyter() -> bool:
 
 
 def has_widgets() -> bool:
+    """True when ipywidgets can be imported."""
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
@@ -76,6 +77,8 @@ class LiveView(TrainingRecorder):
         self._weight_scale = 0.0  # the largest |w| of the snapshots so far: weights that grow draw wider
 
     def start(self, net: Any, xs: Any, ts: Any, **run: Any) -> None:
+        """Record step 0 and show the view (a new view for each run the recorder watches)."""
+        self.widget, self._following, self._weight_scale = None, True, 0.0
         super().start(net, xs, ts, **run)
         self._build()
         if self.show:
@@ -141,10 +144,11 @@ class LiveView(TrainingRecorder):
         self.curves.value = panels.curves_svg(history, frames, marker=frame)
         if self.boundary is not None:
             self.boundary.value = panels.boundary_svg(history, frame)
-        grads = bool(self.gradients.value)
-        if grads and frame.gradients is None:
-            self.network.value = panels.network_svg(history, frame, scale=self._weight_scale)
-            self.legend.value = "No gradient yet at step 0: it is the start. " + panels.network_legend(False)
+        grads = bool(self.gradients.value) and frame.gradients is not None
+        self.network.value = panels.network_svg(history, frame, gradients=grads, scale=self._weight_scale)
+        if panels.too_big(history) is not None:
+            self.legend.value = ""
+        elif self.gradients.value and not grads:
+            self.legend.value = panels.NO_GRADIENT + panels.network_legend(False)
         else:
-            self.network.value = panels.network_svg(history, frame, gradients=grads, scale=self._weight_scale)
             self.legend.value = panels.network_legend(grads)

@@ -350,6 +350,9 @@ def network_svg(history: TrainingHistory, frame: Snapshot, gradients: bool = Fal
     return "".join(parts)
 
 
+NO_GRADIENT = "No gradient at step 0: no step has been taken yet. "
+
+
 def network_legend(gradients: bool = False) -> str:
     """What the network picture's colours and widths mean (HTML)."""
     width = "|dL/dw| of the last step, relative to that step's largest" if gradients else "|w|, relative to the largest |w| shown"

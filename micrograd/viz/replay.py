@@ -50,7 +50,7 @@ def replay_html(history: TrainingHistory, title: str = TITLE) -> str:
     data = {
         "captions": [panels.caption(history, f) for f in frames],
         "markers": panels.marker_positions(history),
-        "positive": panels.POSITIVE, "negative": panels.NEGATIVE, "neutral": panels.NEUTRAL,
+        "positive": panels.POSITIVE, "negative": panels.NEGATIVE,
     }
     if history.has_boundary:
         data["grid"] = history.grid
@@ -66,7 +66,7 @@ def replay_html(history: TrainingHistory, title: str = TITLE) -> str:
         data["dead"] = ["".join("1" if d else "0" for d in panels.dead_units(f)) for f in frames]
         data["units"] = panels.unit_names(history)
         data["values"] = [[number(z, ".3g") for layer in f.activations for z in layer] for f in frames]
-        data["legend"] = [panels.network_legend(False), panels.network_legend(True)]
+        data["legend"] = [panels.network_legend(False), panels.network_legend(True), panels.NO_GRADIENT]
     views = []
     if history.has_boundary:
         size = panels.BOUNDARY_PX
@@ -180,12 +180,12 @@ _SCRIPT = r"""
 
   function drawNetwork(k) {
     if (!RUN.weights) return;
-    const grads = toggle && toggle.checked;
+    const wanted = toggle && toggle.checked;
+    const grads = wanted && RUN.gradients[k] !== null;  // none at step 0: the weights then
     const widths = grads ? RUN.gradients[k] : RUN.weights[k];
     edges.forEach(function (e, i) {
-      const w = widths ? widths[i] : 0.4;
-      e.setAttribute('stroke-width', Math.abs(w));
-      e.setAttribute('stroke', widths ? (w > 0 ? RUN.positive : RUN.negative) : RUN.neutral);
+      e.setAttribute('stroke-width', Math.abs(widths[i]));
+      e.setAttribute('stroke', widths[i] > 0 ? RUN.positive : RUN.negative);
     });
     units.forEach(function (u, i) {
       u.setAttribute('fill', RUN.fills[k][i]);
@@ -195,7 +195,7 @@ _SCRIPT = r"""
       u.querySelector('title').textContent = RUN.units[i] + ' = ' + RUN.values[k][i] + (dead ? ' (0 for every sample: dead)' : '');
     });
     if (legend) {
-      legend.innerHTML = (grads && !widths ? 'No gradient at step 0: it is the start. ' : '') + RUN.legend[grads ? 1 : 0];
+      legend.innerHTML = wanted && !grads ? RUN.legend[2] + RUN.legend[0] : RUN.legend[grads ? 1 : 0];
     }
   }
 
