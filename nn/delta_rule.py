@@ -245,7 +245,7 @@ def _activation(u: Value, z: Value, layer: int, j: int) -> str:
 def _local(z: Value) -> tuple:
     """The op's own derivative rule at the recorded operands: (dz/du, dz/dalpha, ...)."""
     datas = [o.data if type(o) is Value else o for o in z.operands]
-    return OPS[z.op].derivative(z.data, *datas)
+    return OPS[z.op].local_grads(z.data, *datas)
 
 
 def _slope(u: Value, z: Value, layer: int, j: int) -> float:
