@@ -148,7 +148,7 @@ def test_grad_draws_svg_png_and_dot(capsys, tmp_path):
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     texts = re.findall(r">([^<]*)</text>", text)
-    assert {"x", "w", "b", "tanh", "grad 0.9151", "grad &#45;1.0982"} <= set(texts)  # labels, dy/db, dy/dx
+    assert {"x", "w", "b", "tanh", "grad 0.9151", "grad &#45;1.098"} <= set(texts)  # labels, dy/db, dy/dx
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert dot.read_text().lstrip().startswith("digraph")
     assert f"wrote {svg}" in out and f"wrote {png}" in out
