@@ -45,7 +45,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent: ``w <- w - lr * dL/dw``."""
 
-    default_lr = 0.1
+    default_lr = 0.3
 
     def step(self) -> None:
         lr = self.lr

@@ -81,7 +81,7 @@ def check_writable(path: str | os.PathLike, where: str = "save") -> None:
         with tempfile.TemporaryFile(dir=directory):
             pass
     except OSError as e:
-        raise ValueError(f"{where}: cannot write {path}: the directory {directory} takes no new file ({e.strerror})") from None
+        raise ValueError(f"{where}: cannot write {path}: no file can be created in {directory} ({e.strerror})") from None
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise ValueError(f"{where}: cannot write {path}: the file is read-only")
 
