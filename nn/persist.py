@@ -116,17 +116,22 @@ def _read_text(path: str) -> str:
     """The file's text: a regular file only (a FIFO would block, /dev/zero never end), at
     most MAX_BYTES, UTF-8."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens without waiting
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ValueError(f"load: {path} is not a regular file ({_kind(mode)}); give the path of a saved network")
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise ValueError(f"load: {path} is not a regular file ({_kind(mode)}); give the path of a saved network")
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise ValueError(f"load: {path} is larger than {MAX_BYTES // 2**20} MiB, the limit for a saved network")
+        raise ValueError(f"load: {path} is larger than {_size(MAX_BYTES)}, the limit for a saved network")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"load: {path} is not a text file of UTF-8 JSON: {e}") from None
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
 
 
 def _kind(mode: int) -> str:
