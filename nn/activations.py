@@ -2,8 +2,8 @@
 read at each use, so a row added to ``micrograd.OPS`` later is a name nn accepts.
 
 A unit computes ``z = f(u)`` as one engine op. PReLU's slope alpha is a parameter of the
-unit (learned, starting at the engine's default); another op with an alpha (ELU) uses the
-engine's default alpha as a constant.
+unit (learned, starting at the engine's default); another row with more operands (ELU's
+alpha) takes the row's defaults.
 """
 
 from __future__ import annotations
@@ -67,13 +67,10 @@ def name_of(activation: Activation) -> str:
 
 def function(activation: Activation, alpha: Value | None = None) -> Callable[[Value], Value]:
     """``z = f(u)`` as one engine op: the row named ``activation`` (with the unit's learned
-    ``alpha`` for PReLU, the engine's default alpha for another two-operand row), or the callable."""
+    ``alpha`` for PReLU; the row's default operands otherwise, e.g. ELU's alpha = 1), or the callable."""
     if callable(activation):
         return activation
     op = micrograd.OPS[activation]
-    if op.arity == 1:
-        return op
     if activation == LEARNED_ALPHA:
         return lambda u: op(u, alpha)
-    constant = DEFAULT_ALPHA[activation]
-    return lambda u: op(u, constant)
+    return op
