@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import Value, __version__
+from . import DomainError, Value, __version__
 from .expr import FUNCTIONS, ExprError, evaluate
 from .files import write_atomically
 
@@ -280,41 +280,48 @@ def _picture_format(path: Path) -> str:
 # --- micrograd train ------------------------------------------------------------------------
 
 
-DATASETS = ("moons", "circles", "spiral", "xor")
-OPTIMIZERS = ("sgd", "momentum", "adam")
-DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "adam": 0.01}
-
-
 def _train(args: argparse.Namespace) -> int:
     import nn
+    from nn.persist import check_writable
 
     if args.save:
-        _writable(args.save, "--save")  # find out before training, not after
+        try:
+            check_writable(args.save, "--save")  # find out before training, not after
+        except ValueError as e:
+            raise CommandError(str(e)) from None
 
-    maker = getattr(nn, args.dataset)
-    xs, labels = maker(args.samples, seed=args.seed) if args.noise is None else maker(args.samples, args.noise, args.seed)
+    options = {"n": args.samples, "seed": args.seed}
+    if args.noise is not None:
+        options["noise"] = args.noise
+    xs, labels = nn.DATASETS[args.dataset](**options)
     classes = sorted(set(labels))
     if len(classes) <= 2:
-        loss, outputs, ts = nn.bce_with_logits, 1, [float(c) for c in labels]
-        loss_text = "binary cross-entropy on the logit"
+        loss, outputs, ts = nn.LOSSES["bce_with_logits"], 1, [float(c) for c in labels]
     else:
-        loss, outputs, ts = nn.softmax_cross_entropy, len(classes), list(labels)
-        loss_text = f"softmax cross-entropy over {len(classes)} classes"
+        loss, outputs, ts = nn.LOSSES["softmax_cross_entropy"], len(classes), list(labels)
     net = nn.MLP(2, [*args.hidden, outputs], seed=args.seed)
-    lr = DEFAULT_LR[args.optimizer] if args.lr is None else args.lr
-    params = net.parameters()
-    optimizer = {"sgd": nn.SGD, "momentum": nn.Momentum, "adam": nn.Adam}[args.optimizer](params, lr)
+    optimizer = nn.OPTIMIZERS[args.optimizer](net.parameters(), args.lr)  # lr None: the optimizer's default_lr
+    about = f" over {len(classes)} classes" if outputs > 1 else ""
     print(f"{args.dataset}: {len(xs)} points, {len(classes)} classes; {net!r}")
-    print(f"loss: {loss_text}; optimizer: {args.optimizer}, lr = {lr}; {args.mode} steps, {args.epochs} epochs")
+    print(f"loss: {loss.description}{about}; optimizer: {args.optimizer}, lr = {optimizer.lr}; "
+          f"{args.mode} steps, {args.epochs} epochs")
+    unsaved = "; nothing was saved" if args.save else ""
     try:
         history = nn.train(
             net, xs, ts, loss=loss, optimizer=optimizer, epochs=args.epochs, mode=args.mode,
             batch_size=args.batch_size, seed=args.seed, progress=False if args.no_progress else None,
         )
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted" + unsaved, file=sys.stderr)
         return 130
+    except (ArithmeticError, DomainError) as e:  # e.g. log of a nan logit once the weights blew up
+        raise CommandError(f"training diverged with lr = {optimizer.lr} ({e}){unsaved}; try a smaller --lr") from None
     print(history)
+    blown = next((p for p in net.parameters() if not math.isfinite(p.data)), None)
+    if blown is not None:
+        raise CommandError(
+            f"training diverged with lr = {optimizer.lr}: parameter {blown.label} is {blown.data}{unsaved}; try a smaller --lr"
+        )
     final = f"final loss {history.loss[-1]:.6g}"
     if history.accuracy is not None:
         final += f", accuracy {history.accuracy[-1]:.1%}"
@@ -322,10 +329,33 @@ def _train(args: argparse.Namespace) -> int:
     if args.save:
         try:
             net.save(args.save)
-        except OSError as e:
-            raise CommandError(f"--save {args.save!r}: cannot write it: {e.strerror or e}") from None
+        except (OSError, ValueError) as e:
+            raise CommandError(f"--save {args.save!r}: cannot write it: {getattr(e, 'strerror', None) or e}") from None
         print(f"saved the network to {args.save} (load it with nn.MLP.load({str(args.save)!r}))")
     return 0
+
+
+def _add_train_arguments(train: argparse.ArgumentParser) -> None:
+    """The options of ``micrograd train``; datasets, optimizers and their default rates come
+    from nn's registries."""
+    import nn
+    from nn.train import MODES
+
+    default_lrs = ", ".join(f"{name} {cls.default_lr}" for name, cls in nn.OPTIMIZERS.items())
+    train.add_argument("--dataset", choices=list(nn.DATASETS), default="moons", help="the data (default moons)")
+    train.add_argument("--samples", type=_positive_int, default=100, help="number of points (default 100)")
+    train.add_argument("--noise", type=_nonnegative_float, default=None, help="noise of the points (default: the dataset's)")
+    train.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W1,W2,...", help="hidden layer widths (default 16,16)")
+    train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default 100)")
+    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS), default="sgd", help="the update rule (default sgd)")
+    train.add_argument("--lr", type=_positive_float, default=None, help=f"learning rate (default: {default_lrs})")
+    train.add_argument("--mode", choices=MODES, default="minibatch",
+                       help="full: one step per epoch on all points; sgd: one per point; minibatch: one per shuffled batch "
+                       "(default minibatch)")
+    train.add_argument("--batch-size", type=_positive_int, default=16, help="points per mini-batch (default 16)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the data, the initial weights and the order (default 0)")
+    train.add_argument("--save", metavar="FILE", help="save the trained network as JSON (the path is checked before training)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 # --- argument types ------------------------------------------------------------------------
@@ -420,21 +450,7 @@ def build_parser() -> tuple[_Parser, dict[str, _Parser]]:
         description="Train an MLP (relu hidden layers) on a generated 2-D dataset: binary cross-entropy for two "
         "classes, softmax cross-entropy for more. Prints the history (loss and accuracy per epoch).",
     )
-    train.add_argument("--dataset", choices=DATASETS, default="moons", help="the data (default moons)")
-    train.add_argument("--samples", type=_positive_int, default=100, help="number of points (default 100)")
-    train.add_argument("--noise", type=_nonnegative_float, default=None, help="noise of the points (default: the dataset's)")
-    train.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W1,W2,...", help="hidden layer widths (default 16,16)")
-    train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default 100)")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="the update rule (default sgd)")
-    train.add_argument("--lr", type=_positive_float, default=None,
-                       help="learning rate (default: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_LR.items()) + ")")
-    train.add_argument("--mode", choices=("full", "sgd", "minibatch"), default="minibatch",
-                       help="full: one step per epoch on all points; sgd: one per point; minibatch: one per shuffled batch "
-                       "(default minibatch)")
-    train.add_argument("--batch-size", type=_positive_int, default=16, help="points per mini-batch (default 16)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the data, the initial weights and the order (default 0)")
-    train.add_argument("--save", metavar="FILE", help="save the trained network as JSON")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_train_arguments(train)
 
     grad.set_defaults(run=_grad)
     demo.set_defaults(run=_demo)
