@@ -46,7 +46,13 @@ class CommandError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is a CommandError (one line, no usage dump)."""
+    """argparse, but a usage error is a CommandError (one line, no usage dump); it keeps
+    the names of its options in ``option_names``."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.option_names = [*getattr(self, "option_names", []), *action.option_strings]
+        return action
 
     def error(self, message: str) -> Any:
         raise CommandError(f"{message} (see {self.prog} --help)")
@@ -459,7 +465,7 @@ def build_parser() -> tuple[_Parser, dict[str, _Parser]]:
         "of every input. The expression may use numbers, the input names, + - * / **, unary -, parentheses and "
         f"the functions {', '.join(FUNCTIONS.values())}. Nothing else is evaluated.",
         epilog="Example: micrograd grad \"tanh(x*w + b)\" x=0.5 w=-1.2 b=0.3 --svg graph.svg. "
-        "An expression may start with '-': micrograd grad \"-x**2\" x=3.",
+        "An expression may start with '-': micrograd grad \"-x**2\" x=3 (with '--', give it first).",
     )
     grad.add_argument("expression", nargs="?", help='the expression, quoted, e.g. "tanh(x*w + b)"')
     grad.add_argument("inputs", nargs="*", metavar="NAME=NUMBER", help="the value of each input, e.g. x=0.5")
@@ -518,7 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             prog = f"{PROG} {argv[0]}"
             rest = argv[1:]
             if argv[0] == "grad":  # an expression such as "-x*2" is not an option
-                rest = [" " + a if _expression_like(a) else a for a in rest]
+                options = commands["grad"].option_names
+                rest = [" " + a if _expression_like(a, options, first=k == 0) else a for k, a in enumerate(rest)]
             args = commands[argv[0]].parse_intermixed_args(rest)
             if argv[0] == "grad" and args.expression and args.expression.startswith(" -"):
                 args.expression = args.expression[1:]
@@ -535,9 +542,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else 0
 
 
-def _expression_like(arg: str) -> bool:
-    """An argument that starts with one '-' and is not -h: an expression, not an option."""
-    return arg.startswith("-") and not arg.startswith("--") and arg != "-h"
+def _expression_like(arg: str, options: Sequence[str], first: bool) -> bool:
+    """An argument that starts with '-' but names none of ``options``: an expression such
+    as -x*2, not an option. One that starts with '--' (--x) is taken for an expression
+    only as the ``first`` argument, and only if it abbreviates no long option (argparse
+    accepts --dig for --digits); elsewhere it is an unknown option, said as such."""
+    if not arg.startswith("-") or arg == "--":
+        return False
+    name = arg.split("=", 1)[0]
+    if name.startswith("--"):
+        return first and not any(o.startswith(name) for o in options if o.startswith("--"))
+    return name not in options
 
 
 if __name__ == "__main__":

@@ -98,6 +98,18 @@ def test_an_expression_may_start_with_minus(capsys, expression, value, gradient)
     assert table(out) == {"x": (3.0, gradient)}
 
 
+@pytest.mark.parametrize("expression, value", [("--x", 3.0), ("---x", -3.0), ("--x*2", 6.0), ("-h*x", -6.0)])
+def test_an_expression_may_start_with_two_minuses(capsys, expression, value):
+    status, out, err = run(capsys, "grad", expression, "x=3", "h=2")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == f"{expression} = {value:g}"
+
+
+def test_an_abbreviated_option_is_still_an_option(capsys, tmp_path):
+    status, out, err = run(capsys, "grad", "x*x", "x=3", "--dig", "2", "--do", str(tmp_path / "g.dot"))
+    assert (status, err) == (0, "") and table(out) == {"x": (3.0, 6.0)} and (tmp_path / "g.dot").exists()
+
+
 def test_options_may_come_between_inputs(capsys, tmp_path):
     status, out, _ = run(capsys, "grad", "x*y", "x=2", "--dot", str(tmp_path / "g.dot"), "y=5")
     assert status == 0
