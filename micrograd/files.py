@@ -55,7 +55,6 @@ def write_atomically(path: str | os.PathLike, data: str | bytes, *, overwrite_re
     into, and a read-only file unless ``overwrite_readonly`` is true. A symbolic link is
     followed and its target replaced. See the module docstring for every rule.
     """
-    path = os.path.abspath(os.fspath(path))
     real = check_target(path, overwrite_readonly=overwrite_readonly)
     directory, name = os.path.split(real)
     try:
@@ -81,9 +80,10 @@ def check_target(path: str | os.PathLike, *, overwrite_readonly: bool = False) -
     """The file that writing ``path`` would replace (``path`` with every symbolic link
     resolved), after checking that it may be written; an ``OSError`` naming ``path``
     and the reason otherwise. Nothing is created."""
-    path = os.path.abspath(os.fspath(path))
-    real = os.path.realpath(path)
-    shown = path if real == path else f"{path} (a link to {real})"
+    named = os.fspath(path)
+    real = os.path.realpath(named)  # links resolved in order, each before a ".." after it
+    path = os.path.abspath(named)  # as the user named it, for messages
+    shown = f"{path} (a link to {real})" if os.path.islink(named) else path
     directory = os.path.dirname(real)
     try:
         st = os.stat(real)
@@ -95,6 +95,8 @@ def check_target(path: str | os.PathLike, *, overwrite_readonly: bool = False) -
             parent = os.path.dirname(parent)
         raise _error(NotADirectoryError, f"cannot write {shown}: {parent} is not a directory", errno.ENOTDIR) from None
     except OSError as e:  # a loop of links, a name too long
+        if e.errno == errno.ELOOP:
+            raise _error(OSError, f"cannot write {path}: its symbolic links lead round in a loop", e.errno) from None
         raise _error(type(e), f"cannot write {shown}: {e.strerror}", e.errno) from None
     if st is None:
         if not os.path.isdir(directory):
@@ -158,14 +160,15 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
     named ``.NAME.<pid>.<8 hex>.tmp`` whose process no longer exists or that were last
     written more than ``STALE_AFTER`` seconds ago. Returns the paths removed."""
     directory, name = os.path.split(os.path.abspath(os.fspath(path)))
-    pattern = re.compile(re.escape(f".{_short(name)}.") + r"(\d+)\.[0-9a-f]{8}\.tmp")
+    prefix = f".{_short(name)}."
+    pattern = re.compile(re.escape(prefix) + r"(\d+)\.[0-9a-f]{8}\.tmp")
     removed = []
     try:
         entries = os.listdir(directory)
     except OSError:
         return removed
     for entry in entries:
-        m = pattern.fullmatch(entry)
+        m = pattern.fullmatch(entry) if entry.startswith(prefix) else None
         if m is None:
             continue
         candidate = os.path.join(directory, entry)
