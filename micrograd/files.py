@@ -5,13 +5,15 @@ over the target (``os.replace`` is atomic), so a reader or a crash sees the old 
 the new one, nothing between. What ``write_atomically`` promises:
 
 - **Only regular files are replaced.** A target that exists and is not a regular file
-  (a directory, a FIFO, a character or block device, a socket) is refused with an
-  ``OSError`` naming the path and what it is; nothing is written.
+  is refused, nothing written, with an ``OSError`` naming the path and what it is:
+  ``IsADirectoryError`` for a directory, ``NotARegularFileError`` for a FIFO, a
+  character or block device or a socket. A missing directory is a
+  ``FileNotFoundError``, a file where a directory should be a ``NotADirectoryError``.
 - **A symbolic link is written through**: the link is resolved (every link on the way)
   and the file it points to is replaced, atomically, in that file's own directory.
   The link stays a link.
-- **A read-only file is not replaced** unless ``overwrite_readonly=True``; a directory
-  we may not write into is refused. "Read-only" is read from the permission bits, not
+- **A read-only file is not replaced** unless ``overwrite_readonly=True``, and a
+  directory we may not write into is refused (both ``PermissionError``). "Read-only" is read from the permission bits, not
   from what the system would allow, so the rule is the same for every user: the bits of
   the owner if we own the file, of the group if it is one of ours, else of others; as
   root (whom the system lets write anything) a file or directory counts as read-only
@@ -145,6 +147,8 @@ def writable_by_us(st: os.stat_result) -> bool:
     """Whether the permission bits of ``st`` let this process write: the owner's write bit
     if we own it, the group's if its group is one of ours, else the others'. For root,
     whom the system lets write anything, any write bit at all."""
+    if not hasattr(os, "geteuid"):  # Windows: one read-only flag, shown as the owner's bit
+        return bool(st.st_mode & stat.S_IWUSR)
     uid = os.geteuid()
     if uid == 0:
         return bool(st.st_mode & 0o222)
