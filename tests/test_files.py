@@ -213,10 +213,19 @@ def test_a_new_file_gets_0666_less_the_umask_and_the_umask_is_never_touched(tmp_
     assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
 
 
-def test_files_other_threads_create_meanwhile_keep_the_umask(tmp_path, umask_027):
+def test_files_other_threads_create_meanwhile_keep_the_umask(tmp_path, monkeypatch, umask_027):
+    umask = os.umask
+
+    def held_umask(mask):  # any change of the umask lasts a while, so the other thread sees it
+        old = umask(mask)
+        time.sleep(0.002)
+        return old
+
+    monkeypatch.setattr(os, "umask", held_umask)
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # not the point here, and slow
     (tmp_path / "theirs").mkdir()
     done = threading.Event()
-    modes = set()
+    modes = []
 
     def create_files():
         k = 0
@@ -224,18 +233,19 @@ def test_files_other_threads_create_meanwhile_keep_the_umask(tmp_path, umask_027
             path = tmp_path / "theirs" / f"f{k}"
             with open(path, "w"):
                 pass
-            modes.add(stat.S_IMODE(path.stat().st_mode))
+            modes.append(stat.S_IMODE(path.stat().st_mode))
             k += 1
 
     creator = threading.Thread(target=create_files)
     creator.start()
     try:
-        for k in range(300):
-            write_atomically(tmp_path / f"ours{k % 3}.json", str(k))
+        for k in range(100):
+            write_atomically(tmp_path / f"ours{k}.json", str(k))  # new files: their mode comes from the umask
     finally:
         done.set()
         creator.join()
-    assert modes == {0o640}
+    assert modes and set(modes) == {0o640}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("ours*.json")} == {0o640}
 
 
 def test_an_existing_file_keeps_its_owner(tmp_path):
