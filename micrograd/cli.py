@@ -18,9 +18,9 @@ import keyword
 import math
 import os
 import re
+import stat
 import subprocess
 import sys
-import stat
 import unicodedata
 import warnings
 from pathlib import Path
@@ -87,7 +87,7 @@ def _grad(args: argparse.Namespace) -> int:
         name, value = parse_binding(text)
         if name in inputs:
             raise CommandError(f"input {name} is given twice")
-        inputs[name] = Value(value, picture_label(name))
+        inputs[name] = Value(value, _picture_label(name))
     pictures = [(fmt, _writable(getattr(args, fmt), f"--{fmt}")) for fmt in ("svg", "png", "dot") if getattr(args, fmt)]
     steps = None if args.steps is None else _writable_directory(args.steps, "--steps")
     try:
@@ -107,7 +107,7 @@ def _grad(args: argparse.Namespace) -> int:
     return status
 
 
-def picture_label(name: str) -> str:
+def _picture_label(name: str) -> str:
     """``name`` as drawn: in full up to LABEL_LENGTH characters, else its start and end
     around an ellipsis (the table always shows the full name)."""
     if len(name) <= LABEL_LENGTH:
