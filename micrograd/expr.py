@@ -4,8 +4,11 @@ The text is parsed with Python's ``ast`` (a syntax tree only) and every node is 
 against a short whitelist before anything is computed; the text is never compiled to
 code, never given to ``eval``. Allowed: numbers, the names given values, ``+ - * / **``, unary ``-``
 and ``+``, parentheses, and calls of the engine's functions by name (``FUNCTIONS``).
-Anything else (attributes, other names, lambda, comprehensions, subscripts, strings,
-keyword tricks) is an ``ExprError`` that says what was wrong and at which column.
+The one keyword is ``alpha=`` of ``prelu`` and ``elu``, after the operand:
+``prelu(x, alpha=0.1)`` is ``prelu(x, 0.1)``; ``prelu(alpha=0.1)`` (no operand) and any
+other keyword (``tanh(x=1)``) are refused. Anything else (attributes, other names,
+lambda, comprehensions, subscripts, strings) is an ``ExprError`` that says what was
+wrong and at which column.
 """
 
 from __future__ import annotations
@@ -239,16 +242,16 @@ class _Checker:
         for a in args:
             if isinstance(a, ast.Starred):
                 self.fail(a, f"unpacking (*) is not allowed in a call; {usage}")
-        for k in node.keywords:
+        for k in node.keywords:  # only alpha= is a keyword, and only after the operand
             if k.arg != "alpha" or name not in _DEFAULT_ALPHA:
                 shown = "**" if k.arg is None else f"{k.arg}="
                 self.fail(k, f"{name} takes no keyword argument {shown}; {usage}")
+            if not node.args:
+                self.fail(node, f"{name} needs its operand first, then alpha: call it as {usage}")
             args.append(k.value)
         n, (least, most) = len(args), _ARGUMENTS[name]
         if n < least or (most is not None and n > most):
             self.fail(node, f"{name} was given {n} argument(s); call it as {usage}")
-        if name in _DEFAULT_ALPHA and len(node.args) == 2 and node.keywords:
-            self.fail(node, f"{name}: alpha is given twice; call it as {usage}")
         if name == "dot" or (name == "sum" and n == 1 and isinstance(args[0], (ast.List, ast.Tuple))):
             for a in args:
                 if not isinstance(a, (ast.List, ast.Tuple)):

@@ -135,6 +135,31 @@ def test_alpha_may_be_an_input_with_its_own_gradient():
     assert v["x"].grad == 0.1
 
 
+def test_alpha_by_name_is_alpha():
+    v = inputs(x=-3.0, a=0.1)
+    out = evaluate("prelu(x, alpha=a)", v)
+    out.backward()
+    assert out.data == pytest.approx(0.1 * -3.0, rel=1e-15)
+    assert (v["x"].grad, v["a"].grad) == (0.1, -3.0)  # d/dx = alpha, d/dalpha = x for x < 0
+    v = inputs(x=-3.0, a=2.0)
+    assert evaluate("elu(x, alpha=a)", v).data == pytest.approx(2.0 * math.expm1(-3.0), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "source, column, words",
+    [
+        ("prelu(alpha=x)", 1, "prelu needs its operand first, then alpha: call it as prelu(x, alpha=0.25)"),
+        ("1 + elu(alpha=x)", 5, "elu needs its operand first, then alpha: call it as elu(x, alpha=1.0)"),
+        ("tanh(x=1)", 6, "tanh takes no keyword argument x=; tanh(x)"),
+        ("prelu(x=x, alpha=1)", 7, "prelu takes no keyword argument x="),
+        ("sum(a=x)", 5, "sum takes no keyword argument a="),
+    ],
+)
+def test_a_keyword_is_refused_unless_it_is_alpha_after_the_operand(source, column, words):
+    e = error(source, x=-3.0)
+    assert e.column == column and words in e.message
+
+
 def test_sum_and_dot_are_one_node_each():
     v = inputs(w1=2.0, w2=3.0, x1=5.0, x2=7.0)
     s = evaluate("sum(w1, w2, 1)", v)
