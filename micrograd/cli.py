@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import DomainError, Value, __version__
-from .expr import FUNCTIONS, ExprError, evaluate
+from .expr import ExprError, evaluate, functions
 from .files import check_target, file_kind, write_atomically, writable_by_us
 
 PROG = "micrograd"
@@ -69,7 +69,7 @@ def parse_binding(text: str) -> tuple[str, float]:
         raise CommandError(f"input {text!r}: expected NAME=NUMBER, e.g. x=0.5")
     if not name.isidentifier() or keyword.iskeyword(name):
         raise CommandError(f"input {text!r}: {name!r} is not a name; use letters, digits and _, e.g. x1=0.5")
-    if name in FUNCTIONS:
+    if name in functions():
         raise CommandError(f"input {text!r}: {name} is a function; give the input another name")
     if not re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", number):
         raise CommandError(f"input {text!r}: {number!r} is not a number; write it like 0.5, -2 or 1e-3")
@@ -493,7 +493,7 @@ def build_parser() -> tuple[_Parser, dict[str, _Parser]]:
         help="the value of an expression and its gradient with respect to every input",
         description="Build the graph of EXPRESSION at the given point, run backward(), print the value and the gradient "
         "of every input. The expression may use numbers, the input names, + - * / **, unary -, parentheses and "
-        f"the functions {', '.join(FUNCTIONS.values())}. Nothing else is evaluated.",
+        f"the functions {', '.join(functions().values())}. Nothing else is evaluated.",
         epilog="Example: micrograd grad \"tanh(x*w + b)\" x=0.5 w=-1.2 b=0.3 --svg graph.svg. "
         "An expression may start with '-': micrograd grad \"-x**2\" x=3 (with '--', give it first).",
     )
