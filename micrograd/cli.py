@@ -242,18 +242,20 @@ def _write_picture(drawing: Any, path: Path, fmt: str) -> tuple[str, bool]:
 
 
 def _write_steps(root: Value, directory: Path) -> tuple[str, bool]:
-    """The backward pass of ``root`` frame by frame into ``directory``: numbered SVGs and an
-    HTML slider, or, without Graphviz's dot, each frame's DOT source."""
+    """The backward pass of ``root`` frame by frame into ``directory``: numbered SVGs and the
+    step-through page, or, without Graphviz's dot, each frame's DOT source."""
     viz = _viz()
     root.zero_grad()  # the frames run backward again, from fresh gradients
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CommandError(f"cannot create the directory {directory}: {e.strerror}") from None
-    frames = viz.step_frames(root)
     try:
+        frames = viz.step_frames(root)
         svgs = viz.write_svg_frames(frames, directory)
         page = viz.write_html(frames, directory / "steps.html")
+    except viz.TooBigToStepError as e:
+        raise CommandError(f"--steps: {e}") from None
     except (subprocess.CalledProcessError, UnicodeDecodeError) as e:
         raise CommandError(f"Graphviz's dot could not draw the steps: {_first_line(e)}") from None
     except OSError as e:
@@ -263,9 +265,9 @@ def _write_steps(root: Value, directory: Path) -> tuple[str, bool]:
             _write_atomically(directory / f"step_{k:03d}.dot", frame.drawing.source.encode("utf-8"))
         return (
             f"Graphviz's dot program is not installed, so the steps were not rendered; wrote the DOT source of "
-            f"{len(frames)} frames to {directory}/step_*.dot instead (install Graphviz to get SVG frames and the HTML slider)"
+            f"{len(frames)} frames to {directory}/step_*.dot instead (install Graphviz to get SVG frames and the step-through page)"
         ), False
-    return f"wrote {len(svgs)} frames of the backward pass to {directory}/ and the slider page {page}", True
+    return f"wrote {len(svgs)} frames of the backward pass to {directory}/ and the step-through page {page}", True
 
 
 def _report(result: tuple[str, bool]) -> int:

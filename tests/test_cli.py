@@ -473,3 +473,11 @@ def test_python_m_micrograd_demo_without_dot(tmp_path):
 def test_python_m_micrograd_help():
     done = python_m("--help")
     assert done.returncode == 0 and "grad" in done.stdout and "demo" in done.stdout and "train" in done.stdout
+
+
+def test_steps_of_a_graph_too_big_to_step_through_is_one_line_before_any_file(tmp_path, capsys):
+    names = [f"x{k}" for k in range(300)]
+    status = main(["grad", f"sum({', '.join(names)})", *[f"{n}=1" for n in names], "--steps", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "max_frame_nodes" in err and "smaller part" in err
+    assert not list((tmp_path / "d").glob("*")) if (tmp_path / "d").exists() else True

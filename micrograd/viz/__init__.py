@@ -21,7 +21,7 @@ except ImportError as e:  # pragma: no cover - the package is a declared extra
     ) from e
 
 from .draw import LargeGraphWarning, draw_dot
-from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, export_steps, render_svg, step_frames, write_html, write_svg_frames
+from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, TooBigToStepError, export_steps, render_svg, step_frames, write_html, write_svg_frames
 from .render import Drawing, GraphvizNotFoundError
 from .steps import Contribution, Step, backward_steps
 
@@ -29,5 +29,5 @@ __all__ = [
     "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError",
     "backward_steps", "Step", "Contribution",
     "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
-    "MAX_FRAME_NODES",
+    "MAX_FRAME_NODES", "TooBigToStepError",
 ]
