@@ -228,10 +228,12 @@ def title_of(nb) -> str:
 
 
 def summary_of(nb) -> str:
-    """The first paragraph after the title, as plain markdown."""
+    """The first paragraph after the title, as markdown, for the index."""
     first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", first) if p.strip() and not p.lstrip().startswith("#")]
-    return paragraphs[0] if paragraphs else ""
+    if not paragraphs:
+        return ""
+    return paragraphs[0][:-1] + "." if paragraphs[0].endswith(":") else paragraphs[0]   # it introduced a list: end it
 
 
 def execute(path: Path, workdir: Path, timeout: int):
@@ -244,8 +246,7 @@ def execute(path: Path, workdir: Path, timeout: int):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
-        resources={"metadata": {"path": str(workdir)}},
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
     )
     try:
         client.execute(env=env)
@@ -263,6 +264,11 @@ def execute(path: Path, workdir: Path, timeout: int):
         else:
             what = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()[0]
         raise BuildError(f"{path.name} failed in {where}: {what}") from None
+    except Exception as error:  # the kernel or Jupyter itself: still one line naming the notebook
+        raise BuildError(f"{path.name} could not be run: {type(error).__name__}: {error}") from None
+    # Widget state would make the page load the widget manager from a CDN; the outputs'
+    # plain-text and image forms stay.
+    nb.metadata.pop("widgets", None)
     return nb
 
 
@@ -336,7 +342,6 @@ def build(
             with tempfile.TemporaryDirectory(prefix="course-run-") as work:
                 nb = execute(path, Path(work), timeout)
                 keep_files(Path(work), staging, path.name)
-            seconds = time.perf_counter() - started
             links = [("Course index", "index.html"), ("Theory", "theory.html")]
             if n > 0:
                 links.append((f"← {title_of_path(chosen[n - 1])}", chosen[n - 1].stem + ".html"))
@@ -346,7 +351,7 @@ def build(
             page = rewrite_links(page, path.parent, staging, pages, path.name)
             (staging / (path.stem + ".html")).write_text(page, encoding="utf-8")
             entries.append((path, title_of(nb), summary_of(nb)))
-            log(f"{path.name}: executed and rendered in {seconds:.1f} s")
+            log(f"{path.name}: executed and rendered in {time.perf_counter() - started:.1f} s")
 
         theory = github_anchors(render_markdown(THEORY.read_text(encoding="utf-8"), THEORY.parent))
         theory = rewrite_links(theory, THEORY.parent, staging, pages, "docs/theory.md")
