@@ -167,8 +167,8 @@ def github_anchors(page: str) -> str:
 def rewrite_links(page: str, source_dir: Path, site: Path, pages: dict[Path, str], where: str) -> str:
     """Point every relative href/src at a file of the site.
 
-    A notebook or docs/theory.md becomes its page; any other file of the repository is
-    copied under repo/ and linked there. A link out of the site is an error: the course
+    A notebook or docs/theory.md becomes its page; a file the notebook wrote (already in
+    the site) stays; any other file of the repository is copied under repo/ and linked there. A link out of the site is an error: the course
     must read offline, and nothing in the repository links outside it.
     """
 
@@ -179,8 +179,8 @@ def rewrite_links(page: str, source_dir: Path, site: Path, pages: dict[Path, str
         if re.match(r"^[a-z][a-z0-9+.-]*:|^//", target, re.I):
             raise BuildError(f"{where} links outside the course: {target!r}; the site must work offline")
         path_part, _, anchor = target.partition("#")
-        if path_part in pages.values():          # already a page of the site (the navigation bar)
-            return m.group(0)
+        if path_part in pages.values() or (site / path_part).is_file():
+            return m.group(0)                    # a page of the site, or a file the notebook wrote for it
         resolved = (source_dir / path_part).resolve()
         if resolved in pages:
             new = pages[resolved]

@@ -162,3 +162,16 @@ def test_a_rebuild_replaces_the_previous_site_whole(tmp_path: Path) -> None:
     build_site.build(out, source=source, log=lambda line: None)
     assert "second" in (out / "01_tiny_1.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nbs", "nbs2", "site"]   # no staging or old copy left
+
+
+def test_files_a_notebook_writes_come_along_and_its_links_to_them_work(tmp_path: Path) -> None:
+    writes = (
+        "from pathlib import Path\nfrom IPython.display import HTML\n"
+        "Path('frames').mkdir()\nPath('frames/steps.html').write_text('<p>step 1</p>')\n"
+        "HTML('<a href=\"frames/steps.html\">the steps</a>')"
+    )
+    out = tmp_path / "site"
+    build_site.build(out, source=tiny_notebooks(tmp_path / "nbs", writes), log=lambda line: None)
+    assert (out / "frames" / "steps.html").read_text(encoding="utf-8") == "<p>step 1</p>"
+    assert 'href="frames/steps.html"' in (out / "01_tiny_1.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob("nbs/frames"))          # the notebook ran elsewhere, not beside its source
