@@ -95,7 +95,7 @@ def mathml(tex: str, display: bool) -> str:
 
     try:
         return convert(tex, display="block" if display else "inline")
-    except Exception:  # an unsupported macro: show the TeX rather than fail the whole site
+    except Exception:  # a macro the converter does not know: show the TeX rather than fail the whole site
         return f'<code class="tex">{html.escape(tex)}</code>'
 
 
@@ -312,6 +312,19 @@ def plain_page(title: str, navigation: str, body: str) -> str:
 
 # --------------------------------------------------------------------------- the build
 
+def check_requirements() -> None:
+    missing = []
+    for module in ("nbformat", "nbclient", "nbconvert", "latex2mathml", "ipykernel", "jinja2"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise BuildError(
+            f"missing Python packages: {', '.join(missing)}; install them with: python -m pip install -e \".[notebooks]\""
+        )
+
+
 def check_outdir(outdir: Path) -> None:
     if outdir.exists() and not outdir.is_dir():
         raise BuildError(f"{outdir} is a file; give a directory for the site")
@@ -326,6 +339,7 @@ def build(
     outdir: Path, names: Sequence[str] = (), timeout: int = CELL_TIMEOUT, log=print, source: Path = NOTEBOOKS
 ) -> list[Path]:
     """Build the site from the notebooks in `source` into `outdir`; return the pages written. Raises BuildError."""
+    check_requirements()
     outdir = outdir.resolve()
     check_outdir(outdir)
     chosen = select(names, source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -175,3 +176,10 @@ def test_files_a_notebook_writes_come_along_and_its_links_to_them_work(tmp_path:
     assert (out / "frames" / "steps.html").read_text(encoding="utf-8") == "<p>step 1</p>"
     assert 'href="frames/steps.html"' in (out / "01_tiny_1.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob("nbs/frames"))          # the notebook ran elsewhere, not beside its source
+
+
+def test_a_missing_package_is_named_with_the_install_command(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "latex2mathml", None)          # import latex2mathml now raises ImportError
+    with pytest.raises(build_site.BuildError, match=r"missing Python packages: latex2mathml; .*pip install -e \"\.\[notebooks\]\""):
+        build_site.build(tmp_path / "site", log=lambda line: None)
+    assert not (tmp_path / "site").exists()
