@@ -56,6 +56,8 @@ nav.course-nav a { margin-right: 1.2rem; }
 details.course-solution { margin: 0.3rem 0 0.3rem 0; border-left: 3px solid #e0a030; padding-left: 0.4rem; }
 details.course-solution > summary { cursor: pointer; color: #a06000; font-family: system-ui, sans-serif; }
 math[display="block"] { margin: 0.6rem 0; }
+.celltag_exercise .jp-InputArea-editor { border-left: 4px solid #2a7ae2; }
+.celltag_check .jp-InputArea-editor { border-left: 4px solid #9a9a9a; }
 """
 
 # The lab template, without the scripts it would fetch from a CDN (require.js, MathJax,
