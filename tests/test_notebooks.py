@@ -129,7 +129,7 @@ def test_every_reference_stays_inside_the_repository() -> None:
     sources += [(f"{p.name} cell {i}", cell.source) for p in PATHS for i, cell in enumerate(read(p).cells)]
     for where, text in sources:
         if FACTS_CITATION.search(text):
-            broken.append(f"{where}: cites the facts file; link the section of docs/theory.md instead")
+            broken.append(f"{where}: cites the old notes by section; link the section of docs/theory.md instead")
     for where, text in course_texts():
         for target in LINK.findall(text):
             if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("/"):
