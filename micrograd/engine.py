@@ -218,15 +218,12 @@ def is_grad_enabled() -> bool:
 def apply(op: ops.Op, *operands: Value | float) -> Any:
     """``op`` applied to its operands: a new Value recording its parents and local
     gradients, or a plain float when no operand is a Value."""
+    if ops.OPS.get(op.name) is not op:
+        raise ValueError(f"{op.name}: this op is not a row of micrograd.OPS; add it with micrograd.ops.add_row(op)")
     if op.arity >= 0 and len(operands) != op.arity:
         raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
-    datas, parents = [], []
-    for x in operands:
-        if type(x) is Value:
-            datas.append(x.data)
-            parents.append(x)
-        else:
-            datas.append(as_float(x, op.name))
+    datas = [x.data if type(x) is Value else as_float(x, op.name) for x in operands]
+    parents = [x for x in operands if type(x) is Value]
     if op.check is not None and not op.check(*datas):
         raise domain_error(op, datas, operands)
     try:

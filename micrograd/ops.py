@@ -58,6 +58,7 @@ class Op:
         kinks: tuple[float, ...] = (),
         activation: bool = False,
         doc: str = "",
+        functions: dict[str, Any] | None = None,
     ) -> None:
         if operands is None:
             operands = ("a", "b") if len(grads) == 2 else ("x",)
@@ -66,10 +67,12 @@ class Op:
         self.kinks, self.activation = kinks, activation
         self.arity = -1 if operands[0].startswith("*") else len(operands)
         self.doc = doc or self.formula()
+        self.functions = functions or {}  # more float functions for this row's value text
         # the float functions, compiled from the text above
-        self.forward: Callable[..., float] = self.compile(value, FLOAT_FUNCTIONS)
-        self.local_grads: Callable[..., tuple] = self.compile(_as_tuple(grads), FLOAT_FUNCTIONS, out=True)
-        self.check: Callable[..., bool] | None = self.compile(domain, FLOAT_FUNCTIONS) if domain else None
+        on_floats = {**FLOAT_FUNCTIONS, **self.functions}
+        self.forward: Callable[..., float] = self.compile(value, on_floats)
+        self.local_grads: Callable[..., tuple] = self.compile(_as_tuple(grads), on_floats, out=True)
+        self.check: Callable[..., bool] | None = self.compile(domain, on_floats) if domain else None
         self._on_values: Callable[..., tuple] | None = None
 
     def compile(self, expression: str, namespace: dict[str, Any], out: bool = False) -> Callable:
@@ -82,7 +85,7 @@ class Op:
         (the engine's): for ``backward(create_graph=True)``. Compiled once, on first use."""
         if self._on_values is None:
             ops = {name: functools.partial(apply, op) for name, op in OPS.items() if name.isidentifier()}
-            self._on_values = self.compile(_as_tuple(self.grads), {**FLOAT_FUNCTIONS, **ops}, out=True)
+            self._on_values = self.compile(_as_tuple(self.grads), {**FLOAT_FUNCTIONS, **self.functions, **ops}, out=True)
         return self._on_values
 
     def __call__(self, *operands: Any) -> Any:
@@ -191,10 +194,12 @@ FLOAT_FUNCTIONS: dict[str, Any] = {
 OPS: dict[str, Op] = {}
 
 
-def add_row(op: Op) -> Op:
-    """Put ``op`` in the table (a new name only) and return it."""
-    if op.name in OPS:
-        raise ValueError(f"the op table already has a row {op.name!r}")
+def add_row(op: Op, *, replace: bool = False) -> Op:
+    """Put ``op`` in the table and return it: a new name, or with ``replace=True`` a row of
+    the same name that was added this way (the engine's own rows stay as they are)."""
+    if op.name in OPS and not (replace and op.name not in BUILT_IN):
+        why = "one of the engine's own" if op.name in BUILT_IN else "pass replace=True to put a new version in its place"
+        raise ValueError(f"the op table already has a row {op.name!r} ({why})")
     OPS[op.name] = op
     return op
 
@@ -259,6 +264,9 @@ DOT = add_row(Op(
 
 #: The default slope alpha of prelu and elu (as in PyTorch), from their rows.
 DEFAULT_ALPHA = {op.name: op.defaults[0] for op in (PRELU, ELU)}
+
+#: The names of the engine's own rows, which ``add_row`` never replaces.
+BUILT_IN = frozenset(OPS)
 
 
 def sum(values: Iterable[Any]) -> Any:  # noqa: A001 - micrograd.sum is one n-ary node

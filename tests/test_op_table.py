@@ -84,3 +84,28 @@ def test_every_value_method_applies_the_row_of_its_name():
 def test_a_row_name_can_not_be_taken_twice():
     with pytest.raises(ValueError, match="already has a row 'tanh'"):
         ops.add_row(ops.Op("tanh", "x", ("1.0",)))
+
+
+def test_a_row_added_by_the_user_can_be_replaced_but_not_a_built_in_one(cube):
+    with pytest.raises(ValueError, match="pass replace=True"):
+        ops.add_row(ops.Op("cube", "x * x * x", ("3.0 * x * x",)))
+    better = ops.add_row(ops.Op("cube", "x ** 3.0", ("3.0 * x ** 2.0",)), replace=True)
+    assert OPS["cube"] is better and micrograd.cube(Value(2.0)).local_grads == (12.0,)
+    with pytest.raises(ValueError, match="engine's own"):
+        ops.add_row(ops.Op("relu", "x", ("1.0",)), replace=True)
+
+
+def test_an_op_outside_the_table_is_refused_with_what_to_do():
+    stray = ops.Op("stray", "2.0 * x", ("2.0",))
+    with pytest.raises(ValueError, match=r"not a row of micrograd.OPS; add it with micrograd.ops.add_row"):
+        stray(Value(1.0))
+
+
+def test_a_row_may_bring_float_functions_for_its_value():
+    row = ops.add_row(ops.Op("logcosh", "log(cosh(x))", ("tanh(x)",), functions={"cosh": math.cosh}))
+    try:
+        y = row(Value(0.8))
+        assert y.data == math.log(math.cosh(0.8)) and y.local_grads == (math.tanh(0.8),)
+        assert micrograd.hessian(lambda x: row(x), [0.8]) == [[1.0 - math.tanh(0.8) ** 2]]
+    finally:
+        del OPS["logcosh"]
