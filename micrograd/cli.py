@@ -301,7 +301,7 @@ def _demo(args: argparse.Namespace) -> int:
     net = nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
     step = nn.delta_rule(net, X, T, LR)
     p = print
-    p("The 3-2-2 network of the backprop facts (§6), one step of gradient descent by hand.")
+    p("The 3-2-2 network of docs/theory.md §6, one step of gradient descent by hand.")
     p("  3 inputs -> 2 sigmoid units -> 2 identity units, no biases")
     p(f"  W1 = {W1}   (row j = the weights into hidden unit j)")
     p(f"  W2 = {W2}")
@@ -510,7 +510,7 @@ def build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     demo = commands.add_parser(
         "demo",
         help="the worked 3-2-2 network: forward, loss, deltas, every weight update, the graph",
-        description="Run the backprop facts' worked example end to end: the forward values, the loss, the output and "
+        description="Run the worked example of docs/theory.md §6 end to end: the forward values, the loss, the output and "
         "hidden deltas, the update of every weight one scalar at a time, a check against backward(), the updated "
         "weights, and, with --out, a picture of the graph of the loss.",
     )

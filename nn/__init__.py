@@ -6,7 +6,7 @@
     history = nn.train(net, xs, [2 * y - 1 for y in ys], loss=nn.hinge, lr=0.05, epochs=50)
 
     net = nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
-    step = nn.delta_rule(net, x, t, lr=0.1)            # facts §5 by hand, no backward
+    step = nn.delta_rule(net, x, t, lr=0.1)            # theory §5 by hand, no backward
     print(step); step.apply()
 
 One registry each, read by ``train``, ``delta_rule`` and the command line: ``LOSSES``

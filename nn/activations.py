@@ -39,7 +39,7 @@ class Names(Sequence):
         return repr(names())
 
 
-#: The activation names a layer accepts (facts §2); anything else must be a callable.
+#: The activation names a layer accepts (theory §2); anything else must be a callable.
 ACTIVATIONS = Names()
 
 

@@ -1,8 +1,8 @@
-"""The delta rule (facts §5), one scalar at a time, WITHOUT calling backward.
+"""The delta rule (theory §5), one scalar at a time, WITHOUT calling backward.
 
     (1) forward, keeping every u and z;
     (2) output deltas: delta_k = y_k - t_k  (identity + squared error, sigmoid + binary
-        cross-entropy, softmax + cross-entropy: the pairs of facts §3);
+        cross-entropy, softmax + cross-entropy: the pairs of theory §3);
     (3) hidden deltas, top to bottom: delta_j = f'(u_j) * sum_k w_kj delta_k;
     (4) every weight: dL/dw_ji = delta_j * z_i (bias: z = 1), update w <- w - lr delta_j z_i.
 
@@ -65,7 +65,7 @@ class Update(_ParameterUpdate):
 
 @dataclass(frozen=True)
 class BatchUpdate(_ParameterUpdate):
-    """One scalar update for a batch: ``grad = sum_n delta_n z_n`` (facts §5, ``dW = D Z^T``),
+    """One scalar update for a batch: ``grad = sum_n delta_n z_n`` (theory §5, ``dW = D Z^T``),
     ``w_new = w_old - lr * grad``; fields otherwise as ``Update``."""
 
     layer: int
@@ -202,7 +202,7 @@ def delta_rule_batch(
     net: MLP, xs: Sequence[Sequence[float]], ts: Sequence[Any], lr: float, loss: str | Callable = squared_error
 ) -> DeltaRuleBatch:
     """The delta rule for a batch, all samples at the current weights; each parameter's
-    update sums the per-sample ``delta * z`` (facts §5: ``dW = sum_n delta_n z_n^T``)."""
+    update sums the per-sample ``delta * z`` (theory §5: ``dW = sum_n delta_n z_n^T``)."""
     lr = positive(lr, "lr", "delta_rule_batch")
     if length(xs, "xs", "delta_rule_batch") != length(ts, "ts", "delta_rule_batch") or len(xs) == 0:
         raise ValueError(f"delta_rule_batch: xs has {len(xs)} samples and ts {len(ts)} targets; give as many, at least one")

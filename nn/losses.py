@@ -1,4 +1,4 @@
-"""Loss functions (facts §3), each built from engine ops so backward needs no rule of its own,
+"""Loss functions (theory §3), each built from engine ops so backward needs no rule of its own,
 and ``LOSSES``, the one registry of them that ``train``, ``delta_rule`` and the command line read.
 
 ``y`` is a network's output (a list of Values, or one Value), ``t`` the target (a list of
@@ -164,7 +164,7 @@ class Loss:
     ``function(y, t)`` the loss; ``output`` the activation of the output layer it pairs with;
     ``prediction(u, z)`` the network's prediction y from the output layer's pre-activations u
     and outputs z, given only where the pair makes the output delta ``dE/du_k = y_k - t_k``
-    (facts §3, what ``delta_rule`` needs), None otherwise; ``correct(y, t)`` whether the
+    (theory §3, what ``delta_rule`` needs), None otherwise; ``correct(y, t)`` whether the
     output picks the target's class (None: no accuracy, not a class loss); ``description``
     for a reader; ``targets(t, k, where)`` the target as k numbers (a class index becomes
     one-hot for softmax). Calling the entry calls the loss.

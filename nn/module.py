@@ -1,7 +1,7 @@
 """Neurons, layers and multi-layer perceptrons made of micrograd Values.
 
 A unit computes ``u = w . z + b`` as ONE ``dot`` node, the bias folded in as the
-weight of a constant input 1 (facts §1: ``x <- (x, 1)``, ``w <- (w, b)``), then its
+weight of a constant input 1 (theory §1: ``x <- (x, 1)``, ``w <- (w, b)``), then its
 output ``z = f(u)`` with an activation op of the engine. A layer is many units on the
 same input; an MLP stacks layers: ``u(l+1) = W(l+1) z(l) + b(l+1)``.
 
@@ -149,7 +149,7 @@ class MLP(Module):
     callable on a Value, see ``nn.activations``); by default ``relu`` on hidden layers and ``identity`` on the
     output. ``bias`` is one flag for every layer or a list of flags. Initial weights come
     from ``seed`` as ``Neuron`` describes: the same seed gives the same network.
-    ``net.layers[l]`` is math layer ``l + 1`` (labels ``W1``, ``b1``, ... as in facts §6).
+    ``net.layers[l]`` is math layer ``l + 1`` (labels ``W1``, ``b1``, ... as in theory §6).
     """
 
     def __init__(
@@ -231,7 +231,7 @@ class MLP(Module):
         activations: Sequence[Activation] | None = None,
     ) -> MLP:
         """A network with the given matrices: ``weights[l][j][i]`` is the weight into unit j
-        of layer l+1 from input i (row j = the weights into unit j, as W1 in facts §6).
+        of layer l+1 from input i (row j = the weights into unit j, as W1 in theory §6).
 
         ``biases`` is None (no biases anywhere) or one list per layer (None for a layer
         without bias). ``activations`` as for ``MLP``.

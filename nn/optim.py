@@ -1,4 +1,4 @@
-"""Optimizers (facts §7): each ``step()`` moves every parameter using its ``grad``.
+"""Optimizers (theory §7): each ``step()`` moves every parameter using its ``grad``.
 
     SGD       w <- w - lr * grad
     Momentum  w(t+1) = w(t) - lr * grad + mu * (w(t) - w(t-1))
@@ -54,7 +54,7 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Momentum SGD in the form of facts §7: ``w(t+1) = w(t) - lr * grad + mu * (w(t) - w(t-1))``.
+    """Momentum SGD in the form of theory §7: ``w(t+1) = w(t) - lr * grad + mu * (w(t) - w(t-1))``.
 
     The last step ``w(t) - w(t-1)`` is the inertia; before the first step it is 0. This
     is the usual velocity form ``v(t+1) = mu v(t) - lr grad``, ``w(t+1) = w(t) + v(t+1)``

@@ -1,4 +1,4 @@
-"""Training loops (facts §7): full-batch gradient descent, single-sample SGD, mini-batches.
+"""Training loops (theory §7): full-batch gradient descent, single-sample SGD, mini-batches.
 
 One step: forward every sample of the batch, average their losses into one node,
 ``backward()``, ``optimizer.step()``. One epoch: one pass over all the samples.

@@ -2,7 +2,7 @@
 
 Commands run through ``main(argv)`` (its return value is the exit status) with pytest's
 capsys, and a few as real ``python -m micrograd`` processes. Golden numbers come from
-the facts file (§6) or plain float code written here.
+docs/theory.md §6 or plain float code written here.
 """
 
 from __future__ import annotations
@@ -287,7 +287,7 @@ def test_a_failing_dot_program_is_one_line(capsys, tmp_path, monkeypatch):
 # --- micrograd demo -----------------------------------------------------------------------
 
 
-def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
+def test_demo_reproduces_the_worked_example_of_the_theory_page(capsys, tmp_path):
     out_file = tmp_path / "demo.dot"
     status, out, err = run(capsys, "demo", "--out", str(out_file))
     assert (status, err) == (0, "")
@@ -296,7 +296,7 @@ def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
     def line(start: str) -> str:
         return next(ln for ln in lines if ln.strip().startswith(start))
 
-    approx = lambda xs: pytest.approx(xs, abs=1e-9)  # noqa: E731 - facts §6 lists 10 decimals
+    approx = lambda xs: pytest.approx(xs, abs=1e-9)  # noqa: E731 - theory §6 lists 10 decimals
     assert numbers(line("u1 = W1 x")) == approx([0.6, 1.2])
     assert numbers(line("z1 = sigmoid")) == approx([0.6456563062, 0.7685247835])
     assert numbers(line("y  = W2 z1")) == approx([2.1827058732, 5.0110680527])

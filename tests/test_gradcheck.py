@@ -26,8 +26,8 @@ def test_smooth_function_of_floats_and_values_passes():
     assert _no_warnings(f, [0.3, Value(-0.7, "w")]) is True
 
 
-def test_facts_6_network_loss_passes_for_all_ten_weights():
-    # facts §6: 3-2-2 net, sigmoid hidden layer, identity output, E = 1/2 sum (y - t)^2
+def test_theory_6_network_loss_passes_for_all_ten_weights():
+    # theory §6: 3-2-2 net, sigmoid hidden layer, identity output, E = 1/2 sum (y - t)^2
     x, t = (1.0, 2.0, 3.0), (0.0, 1.0)
 
     def loss(*w):
@@ -39,8 +39,8 @@ def test_facts_6_network_loss_passes_for_all_ten_weights():
     assert _no_warnings(loss, [0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 1.0, 2.0, 3.0, 4.0]) is True
 
 
-def test_facts_8_softmax_cross_entropy_layer_passes():
-    # facts §8: a 2 -> 3 layer without bias, softmax + cross-entropy, x = (0.6, 0.9), t = (0, 0, 1)
+def test_theory_8_softmax_cross_entropy_layer_passes():
+    # theory §8: a 2 -> 3 layer without bias, softmax + cross-entropy, x = (0.6, 0.9), t = (0, 0, 1)
     x, t = (0.6, 0.9), (0.0, 0.0, 1.0)
 
     def loss(*w):

@@ -1,4 +1,4 @@
-"""Losses of facts §3 against independent float formulas, their gradients, stability at
+"""Losses of theory §3 against independent float formulas, their gradients, stability at
 logits of +-1000, and bad targets."""
 
 import math

@@ -1,4 +1,4 @@
-"""Optimizers of facts §7: SGD, momentum in the facts form (and its velocity form), Adam."""
+"""Optimizers of theory §7: SGD, momentum in the theory page's form (and its velocity form), Adam."""
 
 import math
 
@@ -18,7 +18,7 @@ def quadratic_grads(params):
 
 
 def test_gradient_descent_on_a_bowl_multiplies_by_0_8_each_step():
-    # facts §7: from (3, 4) with eta = 0.1, 100 steps end near (6.1e-10, 8.1e-10)
+    # theory §7: from (3, 4) with eta = 0.1, 100 steps end near (6.1e-10, 8.1e-10)
     x = [Value(3.0), Value(4.0)]
     opt = nn.SGD(x, lr=0.1)
     for _ in range(100):
@@ -29,10 +29,10 @@ def test_gradient_descent_on_a_bowl_multiplies_by_0_8_each_step():
 
 
 @given(st.floats(0.01, 0.5), st.floats(0.0, 0.95), st.integers(1, 30))
-def test_momentum_follows_the_facts_form_and_the_velocity_form(lr, mu, steps):
+def test_momentum_follows_the_theory_form_and_the_velocity_form(lr, mu, steps):
     x = [Value(3.0), Value(-2.0)]
     opt = nn.Momentum(x, lr=lr, mu=mu)
-    w, w_prev = [3.0, -2.0], [3.0, -2.0]  # the facts form on floats
+    w, w_prev = [3.0, -2.0], [3.0, -2.0]  # the theory page's form on floats
     v, wv = [0.0, 0.0], [3.0, -2.0]  # the velocity form on floats
     for _ in range(steps):
         quadratic_grads(x)

@@ -1,4 +1,4 @@
-"""Training (facts §7): full-batch GD, seeded single-sample SGD and mini-batches are the
+"""Training (theory §7): full-batch GD, seeded single-sample SGD and mini-batches are the
 steps they claim to be; the history; the progress bar and running without tqdm."""
 
 import random

@@ -22,7 +22,7 @@ def close(analytic, numeric, tol=1e-6):
     return abs(analytic - numeric) <= tol * max(1.0, abs(numeric))
 
 
-# Plain-float references written from facts §2 and the calculus, independent of the engine.
+# Plain-float references written from theory §2 and the calculus, independent of the engine.
 UNARY = {
     "neg": (lambda v: -v, lambda x: -x, ()),
     "abs": (abs, abs, (0.0,)),
@@ -132,7 +132,7 @@ def test_dot_is_one_node_whose_local_grads_are_the_other_factor(pairs):
 
 
 def test_dot_with_constant_inputs_keeps_only_values_as_parents():
-    # the unit of facts §1 with its bias folded in: u = w.x + b = (w, b).(x, 1)
+    # the unit of theory §1 with its bias folded in: u = w.x + b = (w, b).(x, 1)
     w1, w2, b = Value(0.5), Value(-2.0), Value(0.25)
     u = mg.dot([w1, w2, b], [3.0, 4.0, 1.0])
     assert u.parents == (w1, w2, b) and u.local_grads == (3.0, 4.0, 1.0)
@@ -140,7 +140,7 @@ def test_dot_with_constant_inputs_keeps_only_values_as_parents():
     assert u.data == 0.5 * 3 - 2 * 4 + 0.25
 
 
-# --- kink conventions: the x >= 0 piece owns the kink (facts §2: ReLU'(0) = 1) -----
+# --- kink conventions: the x >= 0 piece owns the kink (theory §2: ReLU'(0) = 1) -----
 
 
 @pytest.mark.parametrize(
