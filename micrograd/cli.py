@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import DomainError, Value, __version__
+from . import Value, __version__
 from .expr import FUNCTIONS, ExprError, evaluate
 from .files import write_atomically
 
@@ -283,6 +283,8 @@ def _picture_format(path: Path) -> str:
 def _train(args: argparse.Namespace) -> int:
     import nn
     from nn.persist import check_writable
+
+    from . import DomainError
 
     if args.save:
         try:
