@@ -272,3 +272,17 @@ def dot(ws: Iterable[Any], xs: Iterable[Any]) -> Any:
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws has {len(ws)} entries but xs has {len(xs)}; they must have the same length")
     return DOT(*ws, *xs)
+
+
+def markdown_table() -> str:
+    """The table as Markdown, one line per row: what the README shows (a test keeps them equal)."""
+    lines = ["| op | value | local derivatives | domain | kinks | nn activation |", "|---|---|---|---|---|---|"]
+    for op in OPS.values():
+        if op.arity < 0:
+            grads = f"`{op.grads}` (from `xs`)"
+        else:
+            grads = ", ".join(f"d/d{x} = `{g}`" for x, g in zip(op.operands, op.grads))
+        cells = [f"`{op.name}`", f"`{op.value}`", grads, f"`{op.domain}`" if op.domain else "",
+                 ", ".join(map(str, op.kinks)), "yes" if op.activation else ""]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)

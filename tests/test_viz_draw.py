@@ -42,34 +42,35 @@ def test_golden_tanh_unit_before_backward():
     # y = tanh(x*w + b), x = 0.5, w = -2, b = 1.5: x*w = -1, u = 0.5, y = tanh(0.5) = 0.46212,
     # dy/du = 1 - 0.46212^2 = 0.78645; d(u)/d(x*w) = d(u)/db = 1; d(x*w)/dx = w, d(x*w)/dw = x.
     # Numbering is backward order: the root, then each Value before those it is computed from
-    # (a depth-first walk taking the last parent first): y, u, x*w, x, w, b.
+    # (a depth-first walk taking the last parent first): y, u, x*w, x, w, b. A computed Value
+    # is named by the expression that made it; numbers are written .4g.
     y, _ = tanh_unit()
     assert draw_dot(y).source == dot_text(f"""
-        v0 [label="{{data 0.4621 | grad ?}}" {ROOT}]
+        v0 [label="{{tanh(x*w + b) | data 0.4621 | grad ?}}" {ROOT}]
         op0 [label=tanh {OP}]
-        v1 [label="{{data 0.5000 | grad ?}}"]
+        v1 [label="{{x*w + b | data 0.5 | grad ?}}"]
         op1 [label="+" {OP}]
-        v2 [label="{{data -1.0000 | grad ?}}"]
+        v2 [label="{{x*w | data -1 | grad ?}}"]
         op2 [label="*" {OP}]
-        v3 [label="{{x | data 0.5000 | grad ?}}" {INPUT}]
-        v4 [label="{{w | data -2.0000 | grad ?}}" {INPUT}]
-        v5 [label="{{b | data 1.5000 | grad ?}}" {INPUT}]
+        v3 [label="{{x | data 0.5 | grad ?}}" {INPUT}]
+        v4 [label="{{w | data -2 | grad ?}}" {INPUT}]
+        v5 [label="{{b | data 1.5 | grad ?}}" {INPUT}]
         v1 -> op0 [label=0.7864]
         op0 -> v0
-        v2 -> op1 [label=1.0000]
-        v5 -> op1 [label=1.0000]
+        v2 -> op1 [label=1]
+        v5 -> op1 [label=1]
         op1 -> v1
-        v3 -> op2 [label=-2.0000]
-        v4 -> op2 [label=0.5000]
+        v3 -> op2 [label=-2]
+        v4 -> op2 [label=0.5]
         op2 -> v2
     """)
 
 
 def test_golden_a_times_a_has_two_edges():
-    # d(a*a)/da is recorded once per use: a = 3 gives two edges labelled 3.
+    # d(a*a)/da is recorded once per use: a = 3 gives two edges labelled 3. With fmt=".4f".
     a = Value(3.0, "a")
-    assert draw_dot(a * a).source == dot_text(f"""
-        v0 [label="{{data 9.0000 | grad ?}}" {ROOT}]
+    assert draw_dot(a * a, fmt=".4f").source == dot_text(f"""
+        v0 [label="{{a*a | data 9.0000 | grad ?}}" {ROOT}]
         op0 [label="*" {OP}]
         v1 [label="{{a | data 3.0000 | grad ?}}" {INPUT}]
         v1 -> op0 [label=3.0000]
@@ -85,20 +86,20 @@ def test_golden_diamond_after_backward_top_to_bottom():
     d = a.relu() + a * 3.0
     d.backward()
     assert draw_dot(d, rankdir="TB").source == dot_text(f"""
-        v0 [label="{{data 8.0000 | grad 1.0000}}" {ROOT}]
+        v0 [label="{{relu(a) + a*3 | data 8 | grad 1}}" {ROOT}]
         op0 [label="+" {OP}]
-        v1 [label="{{data 2.0000 | grad 1.0000}}"]
+        v1 [label="{{relu(a) | data 2 | grad 1}}"]
         op1 [label=relu {OP}]
-        v2 [label="{{data 6.0000 | grad 1.0000}}"]
+        v2 [label="{{a*3 | data 6 | grad 1}}"]
         op2 [label="*" {OP}]
-        c2_1 [label=3.0000 {CONSTANT}]
-        v3 [label="{{a | data 2.0000 | grad 4.0000}}" {INPUT}]
-        v1 -> op0 [label=1.0000]
-        v2 -> op0 [label=1.0000]
+        c2_1 [label=3 {CONSTANT}]
+        v3 [label="{{a | data 2 | grad 4}}" {INPUT}]
+        v1 -> op0 [label=1]
+        v2 -> op0 [label=1]
         op0 -> v0
-        v3 -> op1 [label=1.0000]
+        v3 -> op1 [label=1]
         op1 -> v1
-        v3 -> op2 [label=3.0000]
+        v3 -> op2 [label=3]
         c2_1 -> op2 [color=gray55 style=dashed]
         op2 -> v2
     """, rankdir="TB")
@@ -112,15 +113,27 @@ def test_golden_first_step_of_a_times_a():
     step = next(backward_steps(y))
     red = "color=red fontcolor=red penwidth=2"  # attributes are written in alphabetical order
     expected = dot_text(f"""
-        v0 [label="{{data 9.0000 | grad 1.0000}}" color=red fillcolor=gold penwidth=3 style="filled,bold"]
+        v0 [label="{{a*a | data 9 | grad 1}}" color=red fillcolor=gold penwidth=3 style="filled,bold"]
         op0 [label="*" color=red fillcolor=gray92 penwidth=3 shape=ellipse style=filled]
-        v1 [label="{{a | data 3.0000 | grad ? (so far 6.0000)}}" color=gray60 fillcolor=palegreen fontcolor=gray45 style=filled]
-        v1 -> op0 [label="3.0000\\n× 1.0000 = 3.0000" {red}]
-        v1 -> op0 [label="3.0000\\n× 1.0000 = 3.0000" {red}]
+        v1 [label="{{a | data 3 | grad ? (so far 6)}}" color=gray60 fillcolor=palegreen fontcolor=gray45 style=filled]
+        v1 -> op0 [label="3\\n× 1 = 3" {red}]
+        v1 -> op0 [label="3\\n× 1 = 3" {red}]
         op0 -> v0 [{red}]
     """)
-    header = '\tgraph [label="step 1 of 2: dL/d(a*a) = 1.0000 is final" labelloc=t rankdir=LR]\n'
+    header = '\tgraph [label="step 1 of 2: dL/d(a*a) = 1 is final" labelloc=t rankdir=LR]\n'
     assert draw_dot(y, step=step).source == expected.replace("\tgraph [rankdir=LR]\n", header)
+
+
+def test_a_non_zero_number_never_reads_as_zero():
+    # format(1e-5, ".4f") is 0.0000: the picture writes 1e-05 instead, and 0 as 0.0000.
+    x = Value(1e-5, "x")
+    y = x * 2.0
+    y.backward()
+    source = draw_dot(y, fmt=".4f").source
+    assert "data 1e-05" in source and "data 2e-05" in source and "grad 1.0000" in source
+    assert "data 0.0000" not in source
+    z = Value(0.0, "z") * 1.0
+    assert "data 0.0000" in draw_dot(z, fmt=".4f").source
 
 
 # --- edge labels are the recorded local derivatives -------------------------------------
@@ -229,7 +242,7 @@ def test_labels_with_graphviz_special_characters_are_escaped():
     v = Value(1.0, 'a{b|c}<d>"e\\f')
     source = draw_dot(v * 2.0).source
     # record specials get a backslash, the quote is DOT-escaped, the backslash doubled
-    assert r'label="{a\{b\|c\}\<d\>\"e\\f | data 1.0000 | grad ?}"' in source
+    assert r'label="{a\{b\|c\}\<d\>\"e\\f | data 1 | grad ?}"' in source
 
 
 def test_legend_lists_the_kinds_and_in_a_step_the_states():
@@ -253,7 +266,7 @@ def test_gradients_show_as_unknown_until_backward_has_run():
     y, (x, w, b) = tanh_unit()
     assert draw_dot(y).source.count("grad ?") == 6
     y.backward()
-    after = draw_dot(y).source
+    after = draw_dot(y, fmt=".4f").source
     assert "grad ?" not in after and "grad 1.0000" in after and f"grad {x.grad:.4f}" in after
     y.zero_grad()
     assert draw_dot(y).source.count("grad ?") == 6
@@ -261,7 +274,7 @@ def test_gradients_show_as_unknown_until_backward_has_run():
 
 def test_the_grad_argument_overrides_the_rule():
     y, _ = tanh_unit()
-    assert "grad 0.0000" in draw_dot(y, grad=True).source
+    assert "grad 0.0000" in draw_dot(y, grad=True, fmt=".4f").source
     y.backward()
     assert draw_dot(y, grad=False).source.count("grad ?") == 6
 
@@ -272,7 +285,7 @@ def test_the_grad_argument_overrides_the_rule():
 def test_a_step_marks_current_final_and_pending_nodes_and_edges():
     y, _ = tanh_unit()
     for step in backward_steps(y):
-        source = draw_dot(y, step=step).source
+        source = draw_dot(y, step=step, fmt=".4f").source
         for i in range(len(step.order)):
             colour = "red" if i == step.index else "blue" if i < step.index else "gray60"
             assert f"color={colour}" in node_attrs(source, f"v{i}")
@@ -331,7 +344,7 @@ def test_units_and_layers_become_clusters():
 def test_collapse_draws_a_unit_as_one_node_with_dz_dinput_on_its_edges():
     out, v = two_layer_net()
     out.backward()
-    source = draw_dot(out, collapse=True).source
+    source = draw_dot(out, collapse=True, fmt=".4f").source
     assert "W1[" not in source and "b1[" not in source and "W2[" not in source  # absorbed into their units
     # edge x[i] -> unit 1[j]: dz/dx_i = tanh'(u) * w_ji = (1 - z^2) w_ji, by hand:
     for j in range(2):

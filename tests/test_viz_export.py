@@ -1,6 +1,7 @@
 """Frames of the backward pass: one before it and one per step, written as numbered SVG
 files and one self-contained HTML page with a slider; files written atomically."""
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -22,7 +23,7 @@ def tanh_unit():
 
 def test_frames_run_the_backward_pass_one_picture_per_step():
     y, (x, w, b) = tanh_unit()
-    frames = step_frames(y, rankdir="TB")
+    frames = step_frames(y, rankdir="TB", fmt=".4f")
     assert len(frames) == 1 + len(mg.backward_order(y))
     assert frames[0].drawing.source.count("grad ?") == 6 and frames[0].caption.startswith("before backward")
     assert frames[1].caption.startswith("step 1 of 6: dL/d(tanh(x*w + b)) = 1.0000 is final")
@@ -81,46 +82,52 @@ def test_no_frames_or_a_non_frame_is_refused_and_nothing_is_touched(write, tmp_p
 def test_a_page_from_a_generator_of_frames_has_every_caption(dot_program, tmp_path):
     frames = step_frames(Value(1.0, "x") * 2.0)
     write_html((f for f in frames), tmp_path / "page.html")
-    text = (tmp_path / "page.html").read_text(encoding="utf-8")
-    assert text.count('<section class="frame"') == len(frames) == 3
-    assert all(f.caption.splitlines()[0] in text for f in frames)
+    data = page_data((tmp_path / "page.html").read_text(encoding="utf-8"))
+    assert [f["caption"] for f in data["frames"]] == [f.caption for f in frames]
+    assert [f["counter"] for f in data["frames"]] == ["frame 1 of 3", "frame 2 of 3", "frame 3 of 3"]
 
 
 class Page(HTMLParser):
-    """What the page holds: its frames (hidden or not), slider, scripts and outside references."""
+    """What the page holds: its buttons, scripts, pictures and outside references."""
 
     def __init__(self):
         super().__init__()
-        self.frames, self.sliders, self.scripts, self.outside = [], [], 0, []
+        self.buttons, self.scripts, self.pictures, self.outside = [], 0, 0, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "section" and attrs.get("class") == "frame":
-            self.frames.append("hidden" in attrs)
-        if tag == "input" and attrs.get("type") == "range":
-            self.sliders.append(attrs)
+        if tag == "button":
+            self.buttons.append(attrs["data-action"])
         if tag == "script":
             self.scripts += 1
+        if tag == "div" and attrs.get("class") == "mg-picture":
+            self.pictures += 1
         for ref in ("src", "href"):
             if ref in attrs:
                 self.outside.append(attrs[ref])
 
 
+def page_data(text):
+    """The frames' data the page's script reads (JSON in a script element)."""
+    found = re.search(r'<script type="application/json" class="mg-data">(.*?)</script>', text, re.S)
+    return json.loads(found.group(1))
+
+
 def test_one_self_contained_html_page(dot_program, tmp_path):
     y, _ = tanh_unit()
-    export = export_steps(y, tmp_path / "out", legend=True)
+    export = export_steps(y, tmp_path / "out", legend=True, fmt=".4f")
     assert [p.name for p in export.svgs] == [f"step_{k:03d}.svg" for k in range(7)]
     text = export.html.read_text(encoding="utf-8")
     page = Page()
     page.feed(text)
-    assert page.frames == [False] + [True] * 6  # the first frame shows, the slider reveals the rest
-    assert page.sliders == [{"type": "range", "id": "slider", "min": "0", "max": "6", "value": "0", "aria-label": "frame"}]
-    assert page.scripts == 1 and page.outside == []  # no file or network needed
-    svgs = re.findall(r"<svg\b.*?</svg>", text, re.S)
-    assert len(svgs) == 7
-    for svg, path in zip(svgs, export.svgs):
-        assert [t for t in svg_texts(svg)] == svg_texts(path.read_text(encoding="utf-8"))
-    assert "x.grad += -2.0000 * 0.7864 = -1.5729" in text
+    assert page.buttons == ["first", "prev", "play", "next", "last", "zoom-out", "fit", "zoom-in"]
+    assert page.scripts == 2 and page.outside == []  # data and code inline: no file or network needed
+    assert page.pictures == 1 and len(re.findall(r"<svg\b", text)) == 1  # one layout, restyled per frame
+    data = page_data(text)
+    assert [f["counter"] for f in data["frames"]] == [f"step {k} of 6" for k in range(7)]  # one counter
+    assert data["frames"][3]["caption"].splitlines()[1] == "  x.grad += -2.0000 * 0.7864 = -1.5729  (0.0000 -> -1.5729)"
+    assert "step 3 of 6" not in data["frames"][3]["caption"]
+    assert 'class="mg-legend"' in text and "gradient pending" in text
     assert "<?xml" not in text and "<!DOCTYPE svg" not in text
 
 
@@ -128,10 +135,11 @@ def test_html_from_drawings_of_your_own(dot_program, tmp_path):
     a = Value(3.0, "a")
     path = write_html([draw_dot(a), Frame(draw_dot(a * a), "a squared & <more>")], tmp_path / "two.html", title="two <pictures>")
     text = path.read_text(encoding="utf-8")
-    assert "<title>two &lt;pictures&gt;</title>" in text and "<pre>a squared &amp; &lt;more&gt;</pre>" in text
+    assert "<title>two &lt;pictures&gt;</title>" in text and "a squared &amp; &lt;more&gt;" not in text  # caption 0 shows first
+    assert page_data(text)["frames"][1]["caption"] == "a squared & <more>"
     page = Page()
     page.feed(text)
-    assert page.frames == [False, True]
+    assert page.pictures == 2
     svg = re.findall(r"<svg\b.*?</svg>", text, re.S)[0]
     assert ET.fromstring(svg).tag == f"{SVG}svg"
 

@@ -45,7 +45,7 @@ def test_rendered_svg_shows_every_label(dot_program):
     odd = Value(1.0, 'a{b|c}<d>"e\\f')
     y = (x * w + b).tanh() * odd * 3.0
     y.backward()
-    svg = draw_dot(y, legend=True, title="tanh unit").pipe(format="svg", encoding="utf-8")
+    svg = draw_dot(y, legend=True, title="tanh unit", fmt=".4f").pipe(format="svg", encoding="utf-8")
     root = ET.fromstring(svg)
     texts = svg_texts(svg)
     for label in ("x", "w", "b", 'a{b|c}<d>"e\\f', "tanh", "+", "*", "3.0000", "tanh unit", "legend", "parameter"):
@@ -64,7 +64,7 @@ def test_a_step_renders_with_its_contributions(dot_program):
     a = Value(3.0, "a")
     y = a * a
     step = next(backward_steps(y))
-    texts = svg_texts(draw_dot(y, step=step).pipe(format="svg", encoding="utf-8"))
+    texts = svg_texts(draw_dot(y, step=step, fmt=".4f").pipe(format="svg", encoding="utf-8"))
     assert texts.count("× 1.0000 = 3.0000") == 2 and "grad ? (so far 6.0000)" in texts
     assert "step 1 of 2: dL/d(a*a) = 1.0000 is final" in texts
 

@@ -5,7 +5,9 @@
 - ``backward_steps(root)``: ``backward()`` one node at a time, each contribution
   ``parent.grad += local_grad * node.grad`` recorded (``steps.py``).
 - ``step_frames``, ``export_steps``, ``write_svg_frames``, ``write_html``: those steps
-  as numbered SVG files and a one-page HTML slider (``export.py``).
+  on one layout (``film.py``), as numbered SVG files and a self-contained page that steps
+  through them (``page.py``); in a notebook, ``step_frames(root)`` shows that viewer
+  (``export.py``).
 
 Needs the ``graphviz`` Python package (``pip install micrograd-backprop[viz]``) for the
 DOT text, and Graphviz's ``dot`` program to render it. The engine never imports this.
@@ -19,12 +21,13 @@ except ImportError as e:  # pragma: no cover - the package is a declared extra
     ) from e
 
 from .draw import LargeGraphWarning, draw_dot
-from .export import Export, Frame, export_steps, render_svg, step_frames, write_html, write_svg_frames
+from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, TooBigToStepError, export_steps, render_svg, step_frames, write_html, write_svg_frames
 from .render import Drawing, GraphvizNotFoundError
 from .steps import Contribution, Step, backward_steps
 
 __all__ = [
     "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError",
     "backward_steps", "Step", "Contribution",
-    "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export",
+    "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
+    "MAX_FRAME_NODES", "TooBigToStepError",
 ]

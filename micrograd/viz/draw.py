@@ -18,8 +18,9 @@ from typing import Any, Iterable
 
 from .. import Value, backward_order
 from .labels import is_parameter_label, unit_part
+from .numbers import DEFAULT_FORMAT, check_format, number
 from .render import Drawing
-from .steps import Step, describe
+from .steps import Step, _operands, describe
 
 RANKDIRS = ("LR", "TB")
 GROUPS = (None, "unit", "layer")
@@ -59,7 +60,7 @@ class LargeGraphWarning(UserWarning):
 def draw_dot(
     root: Value,
     *,
-    fmt: str = ".4f",
+    fmt: str = DEFAULT_FORMAT,
     rankdir: str = "LR",
     params: Iterable[Value] | None = None,
     grad: bool | None = None,
@@ -72,7 +73,8 @@ def draw_dot(
 ) -> Drawing:
     """The graph below ``root`` as a ``graphviz.Digraph`` (``.source`` is the DOT text).
 
-    - ``fmt``: format spec for every number (data, grads, local derivatives, constants).
+    - ``fmt``: format spec for every number (data, grads, local derivatives, constants);
+      a non-zero number that it would show as 0 is written with ``.3g`` instead.
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
     - ``params``: the parameters, drawn apart from the inputs; by default, the leaves
       labelled like nn's parameters (``W1[0,2]``, ``b1[0]``, ``alpha1[0]``).
@@ -99,6 +101,13 @@ def draw_dot(
     if step is not None:
         _check_step(step, graph.order)
     picture = _Picture(graph, fmt, grad, step, collapse)
+    _warn_if_large(picture, graph, collapse, max_nodes)
+    if title is None and step is not None:
+        title = step.headline(fmt)
+    return _emit(picture, graph, rankdir, group, legend, title, step is not None)
+
+
+def _warn_if_large(picture: _Picture, graph: _Graph, collapse: bool, max_nodes: int | None) -> None:
     n_nodes = len(picture.nodes)
     if max_nodes is not None and n_nodes > max_nodes:
         if graph.units and not collapse:
@@ -109,11 +118,8 @@ def draw_dot(
             f"draw_dot: the picture has {n_nodes} nodes, more than max_nodes={max_nodes}, and will be hard to read; "
             f"{advice} raise max_nodes",
             LargeGraphWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    if title is None and step is not None:
-        title = step.headline(fmt)
-    return _emit(picture, graph, rankdir, group, legend, title, step is not None)
 
 
 # --- checking the arguments ---------------------------------------------------------
@@ -122,12 +128,7 @@ def draw_dot(
 def _check_arguments(root, fmt, rankdir, grad, step, group, collapse, legend, max_nodes, title) -> None:
     if type(root) is not Value:
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}: {root!r:.60}")
-    if type(fmt) is not str:
-        raise TypeError(f"draw_dot: fmt must be a format spec string such as '.4f', got {type(fmt).__name__}: {fmt!r:.60}")
-    try:
-        format(1.5, fmt)
-    except ValueError:
-        raise ValueError(f"draw_dot: fmt={fmt!r} is not a format spec for floats; try '.4f', '.3g' or '.2e'") from None
+    check_format(fmt, "draw_dot")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     if grad is not None and type(grad) is not bool:
@@ -254,18 +255,34 @@ def _parameter_ids(params: Iterable[Value]) -> set[int]:
 
 @dataclass
 class _Node:
+    """A node: its text (a record's fields, or one line), the look of its kind, and its
+    state in a step picture (current, final, pending; None outside a step)."""
+
     name: str
-    label: str
+    fields: tuple[str, ...]
+    record: bool
     attrs: dict[str, str]
     unit: _Unit | None  # the unit whose box it belongs in
+    state: str | None = None
+
+    @property
+    def label(self) -> str:
+        return record(*self.fields) if self.record else escape(self.fields[0])
 
 
 @dataclass
 class _Edge:
+    """An edge: its label's lines (none for a constant's edge), its look and step state."""
+
     tail: str
     head: str
-    label: str | None
+    lines: tuple[str, ...]
     attrs: dict[str, str]
+    state: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        return "\\n".join(escape(line) for line in self.lines) if self.lines else None
 
 
 class _Picture:
@@ -304,7 +321,7 @@ class _Picture:
         return f"v{i}"
 
     def num(self, x: Any) -> str:
-        return format(x, self.fmt)
+        return number(x, self.fmt)
 
     def state(self, i: int) -> str:
         """Where Value i stands in the step being drawn: current, final or pending."""
@@ -319,40 +336,36 @@ class _Picture:
             return "?" if g == 0 else f"? (so far {self.num(g)})"
         return self.num(g) if self.show_grads else "?"
 
-    def styled(self, kind: str, state: str | None) -> dict[str, str]:
-        attrs = dict(KIND_STYLE[kind])
-        if state is not None:
-            attrs.update(STATE_STYLE[state])
-        return attrs
-
     def _add_value(self, i: int, unit: _Unit | None) -> None:
+        """A record (name, data, grad), named by its label or, for a computed Value, by
+        the expression that made it (``x*w``), as captions name it; then its op and constants."""
         v = self.graph.order[i]
         state = None if self.step is None else self.state(i)
-        fields = ([v.label] if v.label else []) + [f"data {self.num(v.data)}", f"grad {self.grad_text(i)}"]
-        self.nodes.append(_Node(f"v{i}", record(*fields), self.styled(self.graph.kinds[i], state), unit))
+        name = [describe(v)] if v.label or not v.is_leaf() else []
+        fields = (*name, f"data {self.num(v.data)}", f"grad {self.grad_text(i)}")
+        self.nodes.append(_Node(f"v{i}", fields, True, dict(KIND_STYLE[self.graph.kinds[i]]), unit, state))
         if v.is_leaf():
             return
-        self.nodes.append(_Node(f"op{i}", escape(v.op), self.styled("op", state), unit))
-        for k, operand in enumerate(v.operands):
+        self.nodes.append(_Node(f"op{i}", (v.op,), False, dict(KIND_STYLE["op"]), unit, state))
+        for k, operand in enumerate(_operands(v)):
             if type(operand) is not Value:
-                self.nodes.append(_Node(f"c{i}_{k}", self.num(operand), self.styled("constant", None), unit))
+                self.nodes.append(_Node(f"c{i}_{k}", (self.num(operand),), False, dict(KIND_STYLE["constant"]), unit))
 
     def _add_value_edges(self, i: int) -> None:
         v = self.graph.order[i]
         state = None if self.step is None else self.state(i)
-        attrs = {} if state is None else dict(EDGE_STATE_STYLE[state])
         local_grads = iter(v.local_grads)
         contributions = iter(self.step.contributions) if state == "current" else None  # type: ignore[union-attr]
-        for k, operand in enumerate(v.operands):
+        for k, operand in enumerate(_operands(v)):
             if type(operand) is not Value:
-                self.edges.append(_Edge(f"c{i}_{k}", f"op{i}", None, dict(CONSTANT_EDGE)))
+                self.edges.append(_Edge(f"c{i}_{k}", f"op{i}", (), dict(CONSTANT_EDGE)))
                 continue
-            label = self.num(next(local_grads))
+            lines = [self.num(next(local_grads))]
             if contributions is not None:  # a second line: local * dL/dv = what p receives
                 c = next(contributions)
-                label += f"\\n× {self.num(c.grad)} = {self.num(c.amount)}"
-            self.edges.append(_Edge(self.names[self.graph.index[id(operand)]], f"op{i}", label, dict(attrs)))
-        self.edges.append(_Edge(f"op{i}", f"v{i}", None, dict(attrs)))
+                lines.append(f"× {self.num(c.grad)} = {self.num(c.amount)}")
+            self.edges.append(_Edge(self.names[self.graph.index[id(operand)]], f"op{i}", tuple(lines), {}, state))
+        self.edges.append(_Edge(f"op{i}", f"v{i}", (), {}, state))
 
     # --- a collapsed unit: one node z = f(u), edges labelled dz/d(input) ---
 
@@ -371,7 +384,7 @@ class _Picture:
             fields = [f"{z.label} = {made}", f"data {self.num(z.data)}", f"grad {self.grad_text(unit.z)}"]
             fields.append(f"δ = dL/du {self.grad_text(unit.u)}")
         kind = "root" if self.graph.order[unit.z] is self.graph.root else "unit"
-        self.nodes.append(_Node(self.names[unit.z], record(*fields), self.styled(kind, self.unit_state(unit)), unit))
+        self.nodes.append(_Node(self.names[unit.z], tuple(fields), True, dict(KIND_STYLE[kind]), unit, self.unit_state(unit)))
 
     def _add_collapsed_edges(self, unit: _Unit) -> None:
         """One edge per Value the unit reads (its own parameters aside), labelled
@@ -388,8 +401,8 @@ class _Picture:
         for pi in sorted(outside):
             if pi in unit.own:
                 continue
-            attrs = {} if self.step is None else dict(EDGE_STATE_STYLE[self._edge_state(pi, unit)])
-            self.edges.append(_Edge(self.names[pi], self.names[unit.z], self.num(outside[pi]), attrs))
+            state = None if self.step is None else self._edge_state(pi, unit)
+            self.edges.append(_Edge(self.names[pi], self.names[unit.z], (self.num(outside[pi]),), {}, state))
 
     def _edge_state(self, pi: int, unit: _Unit) -> str:
         users = self.graph.users[pi] & unit.members
@@ -412,15 +425,29 @@ def record(*fields: str) -> str:
     return "{" + " | ".join(f.translate(special) for f in fields) + "}"
 
 
-def _emit(picture: _Picture, graph: _Graph, rankdir: str, group: str | None, legend: bool, title: str | None, stepping: bool) -> Drawing:
+def _emit(
+    picture: _Picture, graph: _Graph, rankdir: str, group: str | None, legend: bool, title: str | None, stepping: bool,
+    *, ids: bool = False,
+) -> Drawing:
+    """The DOT text. With ``ids``, every node and edge gets an SVG id (its node name,
+    ``e{k}`` for the k-th edge, ``title`` for the caption) and no step colours: the
+    one layout that every step-through frame restyles (``film.py``)."""
     graph_attr = {"rankdir": rankdir}
     if title:
         graph_attr.update(label=escape(title), labelloc="t")
+        if ids:
+            graph_attr["id"] = "title"
     drawing = Drawing(graph_attr=graph_attr, node_attr={"shape": "record"})
+
+    def node_attrs(node: _Node) -> dict[str, str]:
+        if ids:
+            return {**node.attrs, "id": node.name}
+        return node.attrs if node.state is None else {**node.attrs, **STATE_STYLE[node.state]}
+
     boxes: dict[tuple[int, ...], list[_Node]] = {}
     for node in picture.nodes:
         if node.unit is None or group is None or (group == "unit" and picture.collapse):
-            drawing.node(node.name, node.label, **node.attrs)
+            drawing.node(node.name, node.label, **node_attrs(node))
         else:
             key = (node.unit.layer,) if group == "layer" else (node.unit.layer, node.unit.j)
             boxes.setdefault(key, []).append(node)
@@ -430,9 +457,13 @@ def _emit(picture: _Picture, graph: _Graph, rankdir: str, group: str | None, leg
         with drawing.subgraph(name=name) as box:
             box.attr(label=caption, style="rounded", color="gray50")
             for node in boxes[key]:
-                box.node(node.name, node.label, **node.attrs)
-    for edge in picture.edges:
-        drawing.edge(edge.tail, edge.head, edge.label, **edge.attrs)
+                box.node(node.name, node.label, **node_attrs(node))
+    for k, edge in enumerate(picture.edges):
+        if ids:  # edges between Values and ops weigh more than a constant's: chains stay straight
+            attrs = {**edge.attrs, "id": f"e{k}", **({} if edge.attrs == CONSTANT_EDGE else {"weight": "4"})}
+        else:
+            attrs = edge.attrs if edge.state is None else {**edge.attrs, **EDGE_STATE_STYLE[edge.state]}
+        drawing.edge(edge.tail, edge.head, edge.label, **attrs)
     if legend:
         _add_legend(drawing, stepping, bool(graph.units) and picture.collapse)
     return drawing

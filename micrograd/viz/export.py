@@ -1,23 +1,32 @@
-"""The backward pass as frames: numbered SVG files, and one self-contained HTML page
-holding every frame's SVG inline with a slider and a few lines of JavaScript to show
-one at a time. Plain files that open in any browser, offline; chosen over an animated
-GIF, which would need an image library besides Graphviz."""
+"""The backward pass as frames, on one layout: numbered SVG files, one self-contained HTML
+page that steps through them (buttons, arrow keys, play, zoom, legend), and the same
+viewer as a notebook cell's output. Plain files that open in any browser, offline."""
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .. import Value
 from ..files import write_atomically
-from .draw import draw_dot
+from .draw import _check_arguments, _emit, _Graph, _Picture, _warn_if_large
+from .film import Film, shoot, still
+from .numbers import DEFAULT_FORMAT
+from .page import PLAY_INTERVAL_MS, Slide, page_html, viewer
 from .render import Drawing
 from .steps import backward_steps
 
 BEFORE = "before backward: the forward pass is done, no gradient computed yet"
+# The most frames x nodes a step-through draws: each frame restyles every node, and the
+# SVG files hold a copy of the picture per frame (about 0.5 KB a node). 20,000 is, for
+# example, 100 frames of a 200-node picture: some 10 MB of SVG files, a page of about 1 MB.
+MAX_FRAME_NODES = 20_000
+
+
+class TooBigToStepError(ValueError):
+    """A graph with more frames x nodes than a step-through draws (``MAX_FRAME_NODES``)."""
 
 
 class Frame(NamedTuple):
@@ -34,20 +43,96 @@ class Export(NamedTuple):
     html: Path
 
 
-def step_frames(root: Value, **draw_options: Any) -> list[Frame]:
+class StepFrames(list):
+    """The frames of ``step_frames``: a list of ``Frame`` (each with its own DOT drawing)
+    that also lays them out once (``film``, made by Graphviz's dot on first use). In a
+    notebook it shows as the step-through viewer, self-contained HTML and JavaScript
+    that needs no kernel."""
+
+    def __init__(self, frames: list[Frame], shoot_film: Callable[[], Film], captions: list[str], units: bool, interval_ms: int) -> None:
+        super().__init__(frames)
+        self._shoot, self._film = shoot_film, None
+        self.captions, self.units, self.interval_ms = captions, units, interval_ms
+
+    @property
+    def film(self) -> Film:
+        """The one layout and what each frame changes (``GraphvizNotFoundError`` without dot)."""
+        if self._film is None:
+            self._film = self._shoot()
+        return self._film
+
+    def slides(self) -> list[Slide]:
+        n = len(self) - 1
+        return [Slide(0, k, f"step {k} of {n}", caption) for k, caption in enumerate(self.captions)]
+
+    def html(self, page: bool = False) -> str:
+        """The viewer as an HTML fragment (``page``: its arrow keys work anywhere on the page)."""
+        return viewer([self.film], self.slides(), page=page, units=self.units, interval_ms=self.interval_ms)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def step_frames(
+    root: Value, *, rankdir: str | None = None, interval_ms: int = PLAY_INTERVAL_MS,
+    max_frame_nodes: int = MAX_FRAME_NODES, **draw_options: Any,
+) -> StepFrames:
     """Frame 0: the graph before backward ("grad ?"); then one frame per step of
-    ``backward_steps(root)``. This runs the backward pass: afterwards the gradients are
-    what ``root.backward()`` gives. ``draw_options`` go to ``draw_dot`` (fmt, rankdir,
-    params, group, collapse, legend, max_nodes). Each frame draws the whole graph, so
-    n Values make n + 1 pictures of n Values: meant for graphs you can read."""
+    ``backward_steps(root)``, all on one layout. This runs the backward pass: afterwards
+    the gradients are what ``root.backward()`` gives.
+
+    - ``rankdir``: ``"LR"``, ``"TB"``, or None (default): whichever fits a 1,000 px wide
+      pane at the larger scale, chosen when the frames are first laid out (each
+      ``Frame.drawing``, the DOT text of one frame, is then left to right).
+    - ``interval_ms``: the pause between frames when the viewer plays.
+    - ``max_frame_nodes``: frames x nodes above this (default ``MAX_FRAME_NODES``) is
+      refused before any work: draw a smaller part, or pass ``collapse=True`` for nn graphs.
+    - ``draw_options`` go to ``draw_dot`` (fmt, params, group, collapse, legend, max_nodes).
+    """
     for taken in ("step", "grad", "title"):
         if taken in draw_options:
             raise TypeError(f"step_frames: {taken}= is set for each frame and cannot be passed")
-    fmt = draw_options.get("fmt", ".4f")
-    frames = [Frame(draw_dot(root, grad=False, title=BEFORE, **draw_options), BEFORE)]
+    unknown = set(draw_options) - {"fmt", "params", "group", "collapse", "legend", "max_nodes"}
+    if unknown:
+        raise TypeError(f"step_frames: unexpected option(s) {', '.join(sorted(unknown))}")
+    if rankdir is not None and rankdir not in ("LR", "TB"):
+        raise ValueError(f"step_frames: rankdir must be 'LR', 'TB' or None (choose the one that fits), got {rankdir!r}")
+    if type(interval_ms) is not int or interval_ms < 1:
+        raise ValueError(f"step_frames: interval_ms must be a positive int (milliseconds), got {interval_ms!r}")
+    fmt = draw_options.get("fmt", DEFAULT_FORMAT)
+    group, collapse, legend = draw_options.get("group"), draw_options.get("collapse", False), draw_options.get("legend", False)
+    max_nodes = draw_options.get("max_nodes", 200)
+    _check_arguments(root, fmt, rankdir or "LR", False, None, group, collapse, legend, max_nodes, None)
+    graph = _Graph(root, draw_options.get("params"))
+    pictures = [_Picture(graph, fmt, False, None, collapse)]
+    _check_size(len(graph.order) + 1, len(pictures[0].nodes), max_frame_nodes, bool(graph.units) and not collapse)
+    _warn_if_large(pictures[0], graph, collapse, max_nodes)
+
+    titles, captions, focus = [BEFORE], [BEFORE], [pictures[0].names[0]]
+    frame_captions = [BEFORE]
     for step in backward_steps(root):
-        frames.append(Frame(draw_dot(root, step=step, **draw_options), step.describe(fmt)))
-    return frames
+        pictures.append(_Picture(graph, fmt, None, step, collapse))
+        titles.append(step.headline(fmt))
+        frame_captions.append(step.describe(fmt))
+        captions.append(step.describe(fmt, counter=False))
+        focus.append(pictures[-1].names[step.index])
+    frames = [
+        Frame(_emit(p, graph, rankdir or "LR", group, legend, title, k > 0), caption)
+        for k, (p, title, caption) in enumerate(zip(pictures, titles, frame_captions))
+    ]
+    film = lambda: shoot(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend)  # noqa: E731
+    return StepFrames(frames, film, captions, bool(graph.units) and collapse, interval_ms)
+
+
+def _check_size(n_frames: int, n_nodes: int, limit: int, has_units: bool) -> None:
+    if type(limit) is not int or limit < 1:
+        raise ValueError(f"step_frames: max_frame_nodes must be a positive int, got {limit!r}")
+    if n_frames * n_nodes > limit:
+        advice = "pass collapse=True to draw each nn unit as one node, or step through" if has_units else "step through"
+        raise TooBigToStepError(
+            f"step_frames: {n_frames} frames x {n_nodes} nodes = {n_frames * n_nodes:,} is more than max_frame_nodes={limit:,}; "
+            f"{advice} a smaller part of the graph (one unit's output, one layer), or raise max_frame_nodes"
+        )
 
 
 def render_svg(drawing: Drawing) -> str:
@@ -59,83 +144,65 @@ def write_svg_frames(frames: Sequence[Frame | Drawing], directory: str | os.Path
     """Write ``{prefix}_000.svg``, ``{prefix}_001.svg``, ... into ``directory`` (created
     if needed), each atomically, and remove the frames numbered past this run's last
     (``{prefix}_<3 or more digits>.svg``, left over from a longer graph); other files are
-    never touched. All frames are rendered before any file is written."""
+    never touched. Frames of ``step_frames`` share one layout; other drawings are
+    rendered one by one. All frames are rendered before any file is written."""
     _check_prefix(prefix, "write_svg_frames")
-    return _write_svgs([render_svg(d) for d in _drawings(frames, "write_svg_frames")], Path(directory), prefix)
+    directory = Path(directory)
+    _check_output_directory(directory, "write_svg_frames")
+    if isinstance(frames, StepFrames):
+        svgs = [frames.film.frame_svg(k) for k in range(len(frames))]
+    else:
+        svgs = [render_svg(d) for d in _drawings(frames, "write_svg_frames")]
+    return _write_svgs(svgs, directory, prefix)
 
 
 def write_html(frames: Sequence[Frame | Drawing], path: str | os.PathLike, title: str = "micrograd: backward, step by step") -> Path:
-    """Write one HTML page, atomically, showing the frames one at a time under a slider
-    (arrow keys step through them), each with its caption. Every SVG is inline: the page
-    needs no other file and no network."""
-    frames = list(frames)
-    svgs = [render_svg(d) for d in _drawings(frames, "write_html")]
-    captions = [f.caption if isinstance(f, Frame) else "" for f in frames]
+    """Write one HTML page, atomically, that steps through the frames (buttons, arrow
+    keys, play, zoom), each with its caption. Everything is inline: the page needs no
+    other file and no network. Its directory is created if needed."""
     path = Path(path)
-    write_atomically(path, html_page(svgs, captions, title))
+    _check_output_directory(path.parent, "write_html")
+    if isinstance(frames, StepFrames):
+        fragment = frames.html(page=True)
+    else:
+        frames = list(frames)
+        films = [still(d) for d in _drawings(frames, "write_html")]
+        captions = [f.caption if isinstance(f, Frame) else "" for f in frames]
+        slides = [Slide(k, 0, f"frame {k + 1} of {len(frames)}", c) for k, c in enumerate(captions)]
+        fragment = viewer(films, slides, page=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, page_html(fragment, title))
     return path
 
 
-def export_steps(root: Value, directory: str | os.PathLike, *, prefix: str = "step", html_name: str = "steps.html", **draw_options: Any) -> Export:
+def export_steps(
+    root: Value, directory: str | os.PathLike, *, prefix: str = "step", html_name: str = "steps.html", **options: Any
+) -> Export:
     """Run the backward pass of ``root`` step by step and write its frames into
-    ``directory``: numbered SVG files and the one-page HTML slider."""
+    ``directory`` (created if needed): numbered SVG files and the one-page viewer
+    ``html_name``. ``options`` go to ``step_frames``. A directory that cannot be written
+    is reported before any work."""
     _check_prefix(prefix, "export_steps")
-    frames = step_frames(root, **draw_options)
-    svgs = [render_svg(f.drawing) for f in frames]
+    if type(html_name) is not str or not re.fullmatch(r"\w[\w.-]*\.html?", html_name):
+        raise ValueError(f"export_steps: html_name must be a plain file name ending in .html, got {html_name!r}")
     directory = Path(directory)
-    files = _write_svgs(svgs, directory, prefix)
-    page = directory / html_name
-    write_atomically(page, html_page(svgs, [f.caption for f in frames], f"backward pass of {len(frames) - 1} steps"))
+    _check_output_directory(directory, "export_steps")
+    frames = step_frames(root, **options)
+    files = write_svg_frames(frames, directory, prefix)
+    page = write_html(frames, directory / html_name, f"backward pass of {len(frames) - 1} steps")
     return Export(files, page)
 
 
-def html_page(svgs: Sequence[str], captions: Sequence[str], title: str) -> str:
-    """The page: a slider, and a section per frame (caption and inline SVG), all but the
-    one chosen hidden."""
-    if not svgs:
-        raise ValueError("html_page: no frames to show")
-    sections = []
-    for k, (svg, caption) in enumerate(zip(svgs, captions)):
-        hidden = " hidden" if k else ""
-        sections.append(f'<section class="frame" id="frame-{k}"{hidden}>\n<pre>{html.escape(caption)}</pre>\n{_inline(svg)}\n</section>')
-    return _PAGE.format(title=html.escape(title), last=len(svgs) - 1, count=len(svgs), frames="\n".join(sections))
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1em; }}
-pre {{ background: #f4f4f4; padding: 0.5em; white-space: pre-wrap; }}
-section.frame svg {{ max-width: 100%; height: auto; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<p><input type="range" id="slider" min="0" max="{last}" value="0" aria-label="frame"> frame <output id="shown">1</output> of {count}</p>
-{frames}
-<script>
-const slider = document.getElementById("slider");
-const frames = document.querySelectorAll("section.frame");
-slider.addEventListener("input", () => {{
-  const k = Number(slider.value);
-  frames.forEach((frame, i) => {{ frame.hidden = i !== k; }});
-  document.getElementById("shown").textContent = k + 1;
-}});
-</script>
-</body>
-</html>
-"""
-
-
-def _inline(svg: str) -> str:
-    """An SVG document as an element to put in HTML: from ``<svg`` on (no XML prolog)."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise ValueError("expected SVG text from Graphviz, found no <svg> element")
-    return svg[start:].strip()
+def _check_output_directory(directory: Path, where: str) -> None:
+    """Refuse, in one line, a directory that cannot be written into (or created): the
+    nearest part of it that exists must be a directory we may write in."""
+    existing = directory.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{where}: cannot write into {directory}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"{where}: cannot write into {directory}: {existing} is read-only")
 
 
 def _drawings(frames: Sequence[Frame | Drawing], where: str) -> list[Drawing]:

@@ -11,6 +11,9 @@ from typing import Iterator
 
 from .. import Value
 from ..engine import backpropagate, backward_order
+from .numbers import DEFAULT_FORMAT, number
+
+NAME_WIDTH = 40  # characters of a name shown in a picture or a caption; longer ones end in "…"
 
 
 # How tightly each operator binds, for parentheses in ``describe``; function-style ops bind tightest.
@@ -19,11 +22,13 @@ _NEG = 3
 _ATOM = 5
 
 
-def describe(v: Value, width: int = 40) -> str:
-    """A Value's name for the reader: its label, else the expression that made it from
-    labelled Values (``"x*w + b"``), shortened to ``"(* result)"`` past ``width`` characters."""
-    if v.label:
-        return v.label
+def describe(v: Value, width: int = NAME_WIDTH) -> str:
+    """A Value's name for the reader, the same in pictures and captions: its label (on
+    one line, cut to ``width`` characters with "…"), else the expression that made it
+    from labelled Values (``"x*w + b"``), or ``"(* result)"`` past ``width`` characters."""
+    name = shown(v.label, width)
+    if name:
+        return name
     for depth in (4, 3, 2):
         text = _expression(v, depth)[0]
         if len(text) <= width and "..." not in text:
@@ -31,15 +36,28 @@ def describe(v: Value, width: int = 40) -> str:
     return f"({v.op} result)" if v.op else format(v.data, "g")
 
 
+def shown(text: str, width: int = NAME_WIDTH) -> str:
+    """``text`` on one line (any run of whitespace or control characters becomes one
+    space), cut to ``width`` characters ending in "…" when longer."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _operands(v: Value) -> tuple[Value | float, ...]:
+    """Every operand, constants included where the Value records them; else its parents."""
+    return getattr(v, "operands", v.parents)
+
+
 def _expression(x: Value | float, depth: int) -> tuple[str, int]:
     """(text, binding strength) of the expression for x, at most ``depth`` ops deep."""
     if type(x) is not Value:
         return format(x, "g"), _ATOM
     if x.label or x.is_leaf():
-        return x.label or format(x.data, "g"), _ATOM
-    if depth == 0 or len(x.operands) > 4:  # too long to read anyway; keeps the walk small
+        return shown(x.label) or format(x.data, "g"), _ATOM
+    operands = _operands(x)
+    if depth == 0 or len(operands) > 4:  # too long to read anyway; keeps the walk small
         return "...", _ATOM
-    args = [_expression(o, depth - 1) for o in x.operands]
+    args = [_expression(o, depth - 1) for o in operands]
     op = x.op
     if op in _INFIX and len(args) == 2:
         strength = _INFIX[op]
@@ -73,9 +91,9 @@ class Contribution:
     before: float
     after: float
 
-    def describe(self, fmt: str = ".4g") -> str:
+    def describe(self, fmt: str = DEFAULT_FORMAT) -> str:
         """``w.grad += 0.5 * 1 = 0.5  (0 -> 0.5)``."""
-        f = lambda x: format(x, fmt)  # noqa: E731
+        f = lambda x: number(x, fmt)  # noqa: E731
         return (
             f"{_named(self.parent)}.grad += {f(self.local_grad)} * {f(self.grad)} = {f(self.amount)}"
             f"  ({f(self.before)} -> {f(self.after)})"
@@ -102,13 +120,15 @@ class Step:
     def root(self) -> Value:
         return self.order[0]
 
-    def headline(self, fmt: str = ".4g") -> str:
-        """``step 2 of 6: dL/d(+ result) = 0.42 is final``."""
-        return f"step {self.index + 1} of {len(self.order)}: dL/d({describe(self.node)}) = {format(self.grad, fmt)} is final"
+    def headline(self, fmt: str = DEFAULT_FORMAT, counter: bool = True) -> str:
+        """``step 2 of 6: dL/d(x*w) = 0.42 is final`` (without ``step 2 of 6: ``
+        when ``counter`` is False, for a page that counts the steps itself)."""
+        what = f"dL/d({describe(self.node)}) = {number(self.grad, fmt)} is final"
+        return f"step {self.index + 1} of {len(self.order)}: {what}" if counter else what
 
-    def describe(self, fmt: str = ".4g") -> str:
+    def describe(self, fmt: str = DEFAULT_FORMAT, counter: bool = True) -> str:
         """The headline, then one line per contribution (or why there is none)."""
-        lines = [self.headline(fmt)]
+        lines = [self.headline(fmt, counter)]
         lines += ["  " + c.describe(fmt) for c in self.contributions]
         if not self.contributions:
             lines.append("  a leaf: nothing further to pass on")
