@@ -357,13 +357,9 @@ def _picture_format(path: Path) -> str:
 
 def _train(args: argparse.Namespace) -> int:
     import nn
-    from nn.persist import check_writable
 
     if args.save:
-        try:
-            check_writable(args.save, "--save")  # find out before training, not after
-        except ValueError as e:
-            raise CommandError(str(e)) from None
+        _writable(args.save, "--save")  # find out before training, not after
 
     options = {"n": args.samples, "seed": args.seed}
     if args.noise is not None:
@@ -404,8 +400,8 @@ def _train(args: argparse.Namespace) -> int:
     if args.save:
         try:
             net.save(args.save)
-        except (OSError, ValueError) as e:
-            raise CommandError(f"--save {args.save!r}: cannot write it: {getattr(e, 'strerror', None) or e}") from None
+        except OSError as e:
+            raise CommandError(f"--save {args.save!r}: {_reason(e, args.save)}") from None
         print(f"saved the network to {args.save} (load it with nn.MLP.load({str(args.save)!r}))")
     return 0
 

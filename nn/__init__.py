@@ -12,7 +12,8 @@
 One registry each, read by ``train``, ``delta_rule`` and the command line: ``LOSSES``
 (a loss, its paired output activation, its accuracy), ``OPTIMIZERS`` (each class with its
 ``default_lr``), ``DATASETS``; ``ACTIVATIONS`` reads the engine's op table.
-Modules import downward: checks, labels, activations <- module <- losses, optim <- train.
+Modules import downward: checks, labels, activations, persist <- module <- delta_rule,
+train; losses, optim and datasets need only checks.
 """
 
 from .activations import ACTIVATIONS

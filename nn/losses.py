@@ -128,15 +128,21 @@ def one_hot(target: Any, k: int, where: str) -> list[float]:
     return [number(tk, f"target[{c}]", where) for c, tk in enumerate(target)]
 
 
+def target_numbers(t: Any, k: int, where: str) -> list[float]:
+    """The target as k numbers: a list of k numbers, or one number when k = 1; a ValueError otherwise."""
+    ts = list(t) if is_list(t) else [t]
+    if len(ts) != k:
+        raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {k}: t = {show(t)}")
+    return [number(tk, f"t[{i}]", where) for i, tk in enumerate(ts)]
+
+
 def _pairs(y: Any, t: Any, where: str) -> tuple[list[Any], list[float]]:
     """The outputs and targets as two lists of equal length, or a ValueError saying why not."""
     ys = list(y) if isinstance(y, Sequence) else [y]
-    ts = list(t) if is_list(t) else [t]
-    if len(ts) != len(ys):
-        raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {len(ys)}: t = {t!r}")
+    ts = target_numbers(t, len(ys), where)
     if not ys:
         raise ValueError(f"{where}: the output y is empty")
-    return ys, [number(tk, f"t[{k}]", where) for k, tk in enumerate(ts)]
+    return ys, ts
 
 
 def _check_probabilities(ts: list[float], where: str) -> None:
@@ -175,7 +181,7 @@ class Loss:
     prediction: Callable[[list[float], list[float]], list[float]] | None
     correct: Callable[[Sequence[Value], Any], bool] | None
     description: str
-    targets: Callable[[Any, int, str], list[float]] = lambda t, k, where: _pairs([0.0] * k, t, where)[1]
+    targets: Callable[[Any, int, str], list[float]] = target_numbers
 
     @property
     def name(self) -> str:
@@ -189,7 +195,7 @@ def _classes(y: Sequence[Value], threshold: float) -> list[int]:
     return [1 if yk.data >= threshold else 0 for yk in y]
 
 
-def _targets(t: Any, threshold: float) -> list[int]:
+def _target_classes(t: Any, threshold: float) -> list[int]:
     return [1 if tk >= threshold else 0 for tk in (t if isinstance(t, Sequence) else [t])]
 
 
@@ -205,13 +211,13 @@ LOSSES: dict[str, Loss] = {
         Loss(squared_error, "identity", lambda u, z: z, None, "squared error 1/2 sum (y - t)^2"),
         Loss(mse, "identity", None, None, "mean squared error 1/K sum (y - t)^2"),
         Loss(bce, "sigmoid", lambda u, z: z,
-             lambda y, t: _classes(y, 0.5) == _targets(t, 0.5), "binary cross-entropy of a probability"),
+             lambda y, t: _classes(y, 0.5) == _target_classes(t, 0.5), "binary cross-entropy of a probability"),
         Loss(bce_with_logits, "identity", lambda u, z: [micrograd.sigmoid(uk) for uk in u],
-             lambda y, t: _classes(y, 0.0) == _targets(t, 0.5), "binary cross-entropy on the logit"),
+             lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.5), "binary cross-entropy on the logit"),
         Loss(softmax_cross_entropy, "identity", lambda u, z: softmax(u),
              lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t), "softmax cross-entropy", one_hot),
         Loss(hinge, "identity", None,
-             lambda y, t: _classes(y, 0.0) == _targets(t, 0.0), "hinge (max-margin) loss max(0, 1 - t y)"),
+             lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.0), "hinge (max-margin) loss max(0, 1 - t y)"),
     )
 }
 

@@ -66,7 +66,7 @@ class Neuron(Module):
         rng = seed if hasattr(seed, "uniform") else random.Random(seed)
         bound = 1.0 / math.sqrt(n_in) if scale is None else number(scale, "scale", "Neuron")
         self.n_in = n_in
-        self.w = [Value(rng.uniform(-bound, bound), labels.weight(layer, i=i, j=j)) for i in range(n_in)]
+        self.w = [Value(rng.uniform(-bound, bound), labels.weight(layer, j, i)) for i in range(n_in)]
         self.b = Value(0.0, labels.bias(layer, j)) if bias else None
         self.activation = check_activation(activation, "activation")
         self.alpha = Value(initial_alpha(), labels.alpha(layer, j)) if activation == LEARNED_ALPHA else None

@@ -21,10 +21,9 @@ import math
 import os
 import re
 import stat
-import tempfile
 from typing import Any, NamedTuple
 
-from micrograd.files import write_atomically
+from micrograd.files import file_kind, write_atomically
 
 from .activations import LEARNED_ALPHA, names, name_of
 from .checks import show
@@ -64,28 +63,6 @@ def save(net: Any, path: str | os.PathLike) -> None:
     write_atomically(path, text + "\n")
 
 
-def check_writable(path: str | os.PathLike, where: str = "save") -> None:
-    """Find out, before any work, whether ``save`` could write ``path``: its directory must
-    exist and take a new file (tried with an empty temporary file, removed at once), and
-    ``path`` must not be a directory or another non-regular file. A ValueError saying why not."""
-    path = os.path.abspath(os.fspath(path))
-    directory = os.path.dirname(path)
-    if os.path.isdir(path):
-        raise ValueError(f"{where}: {path} is a directory; give a file name inside it, e.g. {os.path.join(path, 'model.json')}")
-    if os.path.lexists(path) and not os.path.isfile(path):
-        raise ValueError(f"{where}: {path} exists and is not a regular file ({_kind(os.stat(path).st_mode)}); choose another name")
-    if not os.path.isdir(directory):
-        missing = "does not exist" if not os.path.lexists(directory) else "is not a directory"
-        raise ValueError(f"{where}: cannot write {path}: the directory {directory} {missing}")
-    try:
-        with tempfile.TemporaryFile(dir=directory):
-            pass
-    except OSError as e:
-        raise ValueError(f"{where}: cannot write {path}: no file can be created in {directory} ({e.strerror})") from None
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise ValueError(f"{where}: cannot write {path}: the file is read-only")
-
-
 class Saved(NamedTuple):
     """A checked saved network, as ``MLP.from_weights`` takes it, plus the PReLU slopes."""
 
@@ -119,7 +96,7 @@ def _read_text(path: str) -> str:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise ValueError(f"load: {path} is not a regular file ({_kind(mode)}); give the path of a saved network")
+        raise ValueError(f"load: {path} is not a regular file ({file_kind(mode)}); give the path of a saved network")
     with os.fdopen(fd, "rb") as f:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
@@ -132,12 +109,6 @@ def _read_text(path: str) -> str:
 
 def _size(n: int) -> str:
     return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
-
-
-def _kind(mode: int) -> str:
-    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
-    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def _network(doc: Any, path: str) -> Saved:

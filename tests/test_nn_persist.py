@@ -199,7 +199,7 @@ def test_a_huge_integer_in_another_field_is_named_too(saved):
 def test_a_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "net.json"
     os.mkfifo(fifo)
-    with pytest.raises(ValueError, match=r"is not a regular file \(a FIFO\)"):
+    with pytest.raises(ValueError, match=r"is not a regular file \(a FIFO \(named pipe\)\)"):
         nn.MLP.load(fifo)
 
 
