@@ -1,4 +1,4 @@
-"""Defects found when the engine was attacked, one test each (issue 13: items 4, 9, 11).
+"""Defects found when the engine was attacked, one test each.
 
 - ``no_grad`` is local to the thread and to the async context, as in PyTorch.
 - ``**`` refuses nan on either side.
@@ -67,7 +67,7 @@ def _wait(event: threading.Event, what: str) -> None:
     assert event.wait(HANG), f"never happened: {what}"
 
 
-# --- item 4: no_grad is local to the thread and the async context -------------------------
+# --- no_grad is local to the thread and the async context -------------------------
 
 
 def test_no_grad_in_one_thread_does_not_stop_recording_in_another():
@@ -200,7 +200,7 @@ def test_gradcheck_in_one_thread_does_not_break_backward_in_another():
     assert recorded and grad == 6.0, f"while gradcheck ran in another thread, y = x*x gave recorded={recorded}, x.grad={grad!r} (expected 6.0)"
 
 
-# --- item 11: ** and nan -------------------------------------------------------------------
+# --- ** and nan -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -219,7 +219,7 @@ def test_pow_refuses_nan(build):
         build()
 
 
-# --- item 11: ** with a Value exponent at a base <= 0, as PyTorch -----------------------
+# --- ** with a Value exponent at a base <= 0, as PyTorch -----------------------
 
 
 @pytest.mark.parametrize("a, b", [(-2.0, 2.0), (0.0, 2.0), (-2.0, 3.0), (-0.5, -1.0)])
@@ -244,7 +244,7 @@ def test_pow_negative_base_with_fractional_value_exponent_is_refused(a, b):
         Value(a) ** Value(b)
 
 
-# --- item 11: create_graph=True and reference counting ----------------------------------
+# --- create_graph=True and reference counting ----------------------------------
 
 
 def _graph_weakrefs(create_graph: bool, n: int = 2000, depth: int = 2000) -> list:
@@ -279,7 +279,7 @@ def test_graph_after_backward_is_freed_by_reference_counting_alone(create_graph)
             gc.enable()
 
 
-# --- item 9: gradcheck at a large input ------------------------------------------------------
+# --- gradcheck at a large input ------------------------------------------------------
 
 
 def test_gradcheck_at_a_large_input():
