@@ -148,14 +148,18 @@ def power(a: float, b: float) -> float:
         raise FloatOverflowError("**", f"{a!r} ** {b!r}", "the result overflows float64") from None
 
 
-def power_slope(a: Any, b: Any) -> Any:
-    """d/da a^b = b a^(b-1), with its limits where the formula fails: at a = 0 it is 0 for
-    b = 0 (a^0 = 1 is flat) and inf for 0 < b < 1; past float64 it is +-inf."""
-    if float(a) == 0 and float(b) < 1:
+def power_slope(out: Any, a: Any, b: Any) -> Any:
+    """d/da a^b = b a^(b-1), with its limits where that formula fails: 0 for b = 0 (a^0 = 1
+    is flat), inf at a = 0 for 0 < b < 1; where a^(b-1) overflows though a^b does not (a
+    tiny base), as b a^b / a; past float64, +-inf."""
+    if float(b) == 0 or (float(a) == 0 and float(b) < 1):
         return 0.0 if float(b) == 0 else math.inf
     try:
         return b * a ** (b - 1)
-    except OverflowError:  # the slope is past float64 though the value is not (0.5 ** -1023)
+    except OverflowError:
+        slope = b * out / a
+        if math.isfinite(float(slope)):
+            return slope
         odd = float(a) < 0 and (float(b) - 1) % 2 == 1
         return -math.inf if (float(b) < 0) != odd else math.inf
 
@@ -213,7 +217,7 @@ DIV = add_row(Op("/", "a / b", ("1.0 / b", "-out / b"), domain="b != 0", domain_
 NEG = add_row(Op("neg", "-x", ("-1.0",)))
 ABS = add_row(Op("abs", "abs(x)", ("1.0 if right(x) else -1.0",), kinks=(0.0,)))
 POW = add_row(Op(
-    "**", "power(a, b)", ("power_slope(a, b)", "out * log(a) if float(a) > 0 else (0.0 if float(a) == 0 else nan)"),
+    "**", "power(a, b)", ("power_slope(out, a, b)", "out * log(a) if float(a) > 0 else (0.0 if float(a) == 0 else nan)"),
     domain="b == b and (a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()))",
     domain_text="a ** b needs a > 0, or a = 0 with b >= 0, or a < 0 with a whole-number b (and no nan)",
     doc="a ** b;  d/da = b a^(b-1), d/db = a^b ln(a) (0 at a = 0, nan for a < 0)",

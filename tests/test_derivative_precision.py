@@ -130,6 +130,7 @@ REFERENCES: dict[str, Reference] = {
     "abs": Reference(abs, lambda x: (1 if _right(x) else -1,), _points),
     "**": Reference(lambda a, b: a**b, _pow_derivative, _pow_grid, _pow_domain, _pow_build),
     "exp": Reference(mpmath.exp, lambda x: (mpmath.exp(x),), _points),
+    "expm1": Reference(mpmath.expm1, lambda x: (mpmath.exp(x),), _points),
     "log": Reference(mpmath.log, lambda x: (1 / x,), _points, lambda x: x > 0),
     "sqrt": Reference(mpmath.sqrt, lambda x: (1 / (2 * mpmath.sqrt(x)),), _points, lambda x: x > 0),
     "identity": Reference(lambda x: x, lambda x: (1,), _points),

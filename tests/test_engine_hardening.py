@@ -247,9 +247,11 @@ def test_pow_negative_base_with_fractional_value_exponent_is_refused(a, b):
 # --- create_graph=True and reference counting ----------------------------------
 
 
-def _graph_weakrefs(create_graph: bool, n: int = 2000, depth: int = 2000) -> list:
+def _graph_weakrefs(create_graph: bool, n: int = 2000, depth: int = 2000, break_cycles: bool = True) -> list:
     """Build a graph of about 10 n + 3 depth nodes (with its gradient graph, about twice
-    that), run backward, and return weak references to some of its Values only."""
+    that), run backward, and return weak references to some of its Values only. After
+    create_graph, a leaf's gradient graph refers back to the leaf (d/dx x*x = 2x, as in
+    PyTorch): a reference cycle, which the README documents and ``zero_grad()`` breaks."""
     xs = [Value(0.001 * i - 1.0) for i in range(n)]
     ws = [Value(1.0 - 1e-5 * i) for i in range(n)]
     h = micrograd.sum((w * x).tanh() for w, x in zip(ws, xs))
@@ -261,13 +263,32 @@ def _graph_weakrefs(create_graph: bool, n: int = 2000, depth: int = 2000) -> lis
         grads = [xs[0].grad, ws[1].grad, xs[-1].grad]
         assert all(type(g) is Value for g in grads), "backward(create_graph=True) did not give Values as gradients"
         kept += grads
-    return [weakref.ref(v) for v in kept]
+    refs = [weakref.ref(v) for v in kept]
+    if create_graph and break_cycles:
+        h.zero_grad()
+    return refs
+
+
+def test_gradient_graphs_of_create_graph_are_cycles_the_collector_frees():
+    """Documented: without zero_grad(), the gradient graphs of create_graph keep their
+    leaves alive until the cyclic collector runs; then everything is freed."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        refs = _graph_weakrefs(True, n=200, depth=200, break_cycles=False)
+        assert any(r() is not None for r in refs), "expected the documented cycle leaf -> grad -> leaf"
+        gc.collect()
+        assert all(r() is None for r in refs)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
 def test_graph_after_backward_is_freed_by_reference_counting_alone(create_graph):
     """With the cyclic collector off, dropping the last reference frees the graph (the
-    plain case is the control: the same graph and references, without create_graph)."""
+    plain case is the control: the same graph and references, without create_graph,
+    where ``zero_grad()`` first breaks the gradient graphs' cycles)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
