@@ -1,33 +1,36 @@
 """micrograd: a scalar reverse-mode autodiff engine that shows its work.
 
 Every Value records its parents and the local derivative with respect to each, as
-plain data; ``backward()`` sums ``local_grad * grad`` into every parent.
+plain data; ``backward()`` sums ``local_grad * grad`` into every parent. Every named
+row of the op table is a function here too: ``micrograd.tanh(x)``, ``micrograd.exp(x)``.
 """
 
-from .engine import Op, Value, backward_order, is_grad_enabled, no_grad
+from typing import Any, Callable
+
+from .engine import Value, apply, backpropagate, backward_order, is_grad_enabled, no_grad
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
 from .gradcheck import GradcheckError, GradcheckWarning, gradcheck
-from .ops import OPS, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
-from .ops import ABS as abs  # noqa: A004
-from .ops import ARCTAN as arctan
-from .ops import ELU as elu
-from .ops import EXP as exp
-from .ops import IDENTITY as identity
-from .ops import LOG as log
-from .ops import PRELU as prelu
-from .ops import RELU as relu
-from .ops import SIGMOID as sigmoid
-from .ops import SOFTPLUS as softplus
-from .ops import SQRT as sqrt
-from .ops import STEP as step
-from .ops import TANH as tanh
+from .ops import OPS, Op, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
 from .second_order import gradient, hessian
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
-    "Value", "Op", "OPS", "backward_order", "no_grad", "is_grad_enabled", "sum", "dot",
-    "abs", "arctan", "elu", "exp", "identity", "log", "prelu", "relu", "sigmoid", "softplus", "sqrt", "step", "tanh",
+    "Value", "Op", "OPS", "apply", "backward_order", "backpropagate", "no_grad", "is_grad_enabled", "sum", "dot",
     "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
+    *[name for name in OPS if name.isidentifier() and name not in ("sum", "dot")],
 ]
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    """``micrograd.tanh``, ``micrograd.relu``, ...: the op table's row as a function
+    (looked up when asked, so a row added to the table is here at once)."""
+    if name in OPS and name.isidentifier():
+        return OPS[name]
+    known = ", ".join(n for n in OPS if n.isidentifier())
+    raise AttributeError(f"module 'micrograd' has no attribute {name!r} (the named ops are {known})")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {n for n in OPS if n.isidentifier()})

@@ -3,9 +3,12 @@
 The text is parsed with Python's ``ast`` (a syntax tree only) and every node is checked
 against a short whitelist before anything is computed; the text is never compiled to
 code, never given to ``eval``. Allowed: numbers, the names given values, ``+ - * / **``, unary ``-``
-and ``+``, parentheses, and calls of the engine's functions by name (``FUNCTIONS``).
-Anything else (attributes, other names, lambda, comprehensions, subscripts, strings,
-keyword tricks) is an ``ExprError`` that says what was wrong and at which column.
+and ``+``, parentheses, and calls of the engine's functions by name (``functions()``).
+The one keyword is an optional operand (``alpha=`` of ``prelu`` and ``elu``), after the operand:
+``prelu(x, alpha=0.1)`` is ``prelu(x, 0.1)``; ``prelu(alpha=0.1)`` (no operand) and any
+other keyword (``tanh(x=1)``) are refused. Anything else (attributes, other names,
+lambda, comprehensions, subscripts, strings) is an ``ExprError`` that says what was
+wrong and at which column.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from typing import Callable, Collection, Mapping, NoReturn
 
 from . import OPS, DomainError, Value, dot
 from . import sum as value_sum
-from .ops import DEFAULT_ALPHA
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 200  # nesting of operations; a long sum is better written sum(a, b, c, ...)
@@ -36,20 +38,33 @@ _SYMBOL = {
 }
 _UNARY: dict[type, Callable] = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 
-#: Functions of one operand: every one-operand op of the engine whose name is a word.
-_ONE = {name: op for name, op in OPS.items() if op.arity == 1 and name.isidentifier()}
-#: prelu and elu take an optional alpha; its default is the engine's own (Value.prelu's).
-_DEFAULT_ALPHA = DEFAULT_ALPHA
+def functions() -> dict[str, str]:
+    """Every function an expression may call, with how to call it: each named row of the
+    op table, read at call time (a row added to the table is a function at once)."""
+    usage = {}
+    for name, op in OPS.items():
+        if name.isidentifier() and op.arity > 0:
+            required = op.operands[: op.arity - len(op.defaults)]
+            optional = [f"{n}={d!r}" for n, d in zip(op.operands[len(required) :], op.defaults)]
+            usage[name] = f"{name}({', '.join([*required, *optional])})"
+    usage["sum"] = "sum(a, b, ...) or sum([a, b, ...])"
+    usage["dot"] = "dot([w1, w2, ...], [x1, x2, ...])"
+    return usage
 
-#: Every function an expression may call, with how to call it.
-FUNCTIONS: dict[str, str] = {
-    **{name: f"{name}(x)" for name in sorted(_ONE)},
-    **{name: f"{name}(x, alpha={a})" for name, a in _DEFAULT_ALPHA.items()},
-    "sum": "sum(a, b, ...) or sum([a, b, ...])",
-    "dot": "dot([w1, w2, ...], [x1, x2, ...])",
-}
-# How many arguments each function takes: (at least, at most); None: no limit.
-_ARGUMENTS = {**{name: (1, 1) for name in _ONE}, **{name: (1, 2) for name in _DEFAULT_ALPHA}, "sum": (1, None), "dot": (2, 2)}
+
+def _arguments(name: str) -> tuple[int, int | None]:
+    """How many arguments ``name`` takes: (at least, at most); None: no limit."""
+    if name in ("sum", "dot"):
+        return (1, None) if name == "sum" else (2, 2)
+    op = OPS[name]
+    return op.arity - len(op.defaults), op.arity
+
+
+def _optional(name: str) -> tuple[str, ...]:
+    """The operands of ``name`` that may be left out or given by keyword (prelu's alpha)."""
+    op = OPS.get(name)
+    return op.operands[op.arity - len(op.defaults) :] if op is not None and op.arity > 0 else ()
+
 
 # What to call the constructs that are refused, for the message.
 _REFUSED = {
@@ -219,8 +234,8 @@ class _Checker:
     def name(self, node: ast.Name) -> None:
         if node.id in self.names:
             return
-        if node.id in FUNCTIONS:
-            self.fail(node, f"{node.id} is a function; call it: {FUNCTIONS[node.id]}")
+        if node.id in functions():
+            self.fail(node, f"{node.id} is a function; call it: {functions()[node.id]}")
         bound = ", ".join(sorted(self.names)) or "none"
         self.fail(node, f"unbound name {node.id!r}; give it a value, e.g. {node.id}=1.0 (names with values: {bound})")
 
@@ -228,27 +243,27 @@ class _Checker:
         if isinstance(node.func, ast.Attribute):
             self.check(node.func, depth + 1)  # refused, with the attribute's own message
         if not isinstance(node.func, ast.Name):
-            known = ", ".join(FUNCTIONS)
+            known = ", ".join(functions())
             self.fail(node, f"only the functions {known} can be called, by name: {self.text.snippet(node)!r}")
         name = node.func.id
-        if name not in FUNCTIONS:
-            known = ", ".join(FUNCTIONS)
+        if name not in functions():
+            known = ", ".join(functions())
             self.fail(node, f"unknown function {name!r}; the functions are {known}")
-        usage = FUNCTIONS[name]
+        usage = functions()[name]
         args = list(node.args)
         for a in args:
             if isinstance(a, ast.Starred):
                 self.fail(a, f"unpacking (*) is not allowed in a call; {usage}")
-        for k in node.keywords:
-            if k.arg != "alpha" or name not in _DEFAULT_ALPHA:
+        for k in node.keywords:  # only an optional operand (alpha=) is a keyword, after the operand
+            if k.arg not in _optional(name):
                 shown = "**" if k.arg is None else f"{k.arg}="
                 self.fail(k, f"{name} takes no keyword argument {shown}; {usage}")
+            if not node.args:
+                self.fail(node, f"{name} needs its operand first, then {k.arg}: call it as {usage}")
             args.append(k.value)
-        n, (least, most) = len(args), _ARGUMENTS[name]
+        n, (least, most) = len(args), _arguments(name)
         if n < least or (most is not None and n > most):
             self.fail(node, f"{name} was given {n} argument(s); call it as {usage}")
-        if name in _DEFAULT_ALPHA and len(node.args) == 2 and node.keywords:
-            self.fail(node, f"{name}: alpha is given twice; call it as {usage}")
         if name == "dot" or (name == "sum" and n == 1 and isinstance(args[0], (ast.List, ast.Tuple))):
             for a in args:
                 if not isinstance(a, (ast.List, ast.Tuple)):
@@ -290,9 +305,7 @@ class _Evaluator:
             items = args[0].elts if len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)) else args
             return self.apply(node, value_sum, [self.eval(a) for a in items])
         operands = [self.eval(a) for a in args]
-        if name in _DEFAULT_ALPHA and len(operands) == 1:
-            operands.append(_DEFAULT_ALPHA[name])
-        return self.apply(node, OPS[name], *operands)
+        return self.apply(node, OPS[name], *operands)  # the row fills in left-out operands
 
     def apply(self, node: ast.AST, function: Callable, *operands: object) -> Value | float:
         try:

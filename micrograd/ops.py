@@ -1,230 +1,300 @@
-"""Every operation of the engine, one row each: its forward and its local derivatives.
+"""The op table: every operation of the engine, one row each.
 
-A row is ``Op(name, arity, forward, derivative, doc, ...)``. ``derivative(out, *xs)``
-returns d out / d x_i for each operand, written with arithmetic and the ops of this
-table only, so the one rule serves ``backward()`` (on floats) and
-``backward(create_graph=True)`` (on Values). Adding an op is adding a row here.
+A row writes the op's value and its local derivatives as Python expressions over the
+operands (``a, b`` or ``x, alpha``) and ``out``, the value just computed:
 
-Conventions at kinks, chosen once: where the left and right derivatives differ, the
-point belongs to the right-hand piece, x >= 0 (``_right`` below). So relu'(0) = 1
-(facts §2), abs'(0) = 1, prelu'(0) = 1 with d/dalpha = 0, elu'(0) = 1, and step'(x) = 0
-everywhere (the step is flat on both sides; at its jump it has no derivative at all).
+    Op("*", "a * b", ("b", "a"))            # a * b;  d/da = b, d/db = a
+
+Each rule is written once, here, as text. The row compiles it into float functions
+(what ``Value`` and ``backward()`` use), ``backward(create_graph=True)`` evaluates the
+same text on Values (second derivatives), and ``micrograd.compile`` pastes it into
+straight-line code. Adding a row adds the op everywhere: ``micrograd.<name>``, the
+command line's functions, nn's activations (``activation=True``), the random programs
+of ``micrograd.testing`` and the README's table.
+
+Conventions at kinks, chosen once (``right`` below): where the left and right
+derivatives differ, x = 0 belongs to the right-hand piece. So relu'(0) = 1, abs'(0) = 1,
+prelu'(0) = 1 with d/dalpha = 0, elu'(0) = 1, and step' = 0 everywhere.
 
 Overflow and non-finite data: ``exp`` and ``**`` raise ``FloatOverflowError`` where the
 exact result exceeds float64; ``+ - * /`` follow plain floats (IEEE 754: overflow gives
 inf). Data may be inf or nan and propagates as with floats, except that ops with a
-restricted domain (log, sqrt, **) refuse nan, which is not inside any domain.
+restricted domain (log, sqrt, **) refuse nan, which is inside no domain.
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import operator
-from typing import Iterable
+import sys
+from typing import Any, Callable, Iterable
 
-from .engine import Op, Value, as_float, binary, nary, unary
-from .errors import DomainError, FloatOverflowError
+from .errors import FloatOverflowError
 
 
-def _right(x: Value | float) -> bool:
+class Op:
+    """One row of the table: an operation's value and its local derivatives, as text.
+
+    ``value``: the result, an expression over the operand names. ``grads``: d out / d
+    operand, one expression per operand, over the operands and ``out``; for an n-ary op
+    (operands ``("*xs",)``) one expression giving the whole tuple. ``domain``: a condition
+    the operands must meet, with ``domain_text`` saying it in words. ``defaults``: values
+    for trailing operands left out (prelu's alpha). ``kinks``: points where the
+    derivative jumps. ``activation``: nn accepts the name as a unit's activation.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        grads: tuple[str, ...] | str,
+        *,
+        operands: tuple[str, ...] | None = None,
+        domain: str = "",
+        domain_text: str = "",
+        defaults: tuple[float, ...] = (),
+        kinks: tuple[float, ...] = (),
+        activation: bool = False,
+        doc: str = "",
+        functions: dict[str, Any] | None = None,
+    ) -> None:
+        if operands is None:
+            operands = ("a", "b") if len(grads) == 2 else ("x",)
+        self.name, self.value, self.grads, self.operands = name, value, grads, operands
+        self.domain, self.domain_text, self.defaults = domain, domain_text, defaults
+        self.kinks, self.activation = kinks, activation
+        self.arity = -1 if operands[0].startswith("*") else len(operands)
+        self.doc = doc or self.formula()
+        self.functions = functions or {}  # more float functions for this row's value text
+        # the float functions, compiled from the text above
+        on_floats = {**FLOAT_FUNCTIONS, **self.functions}
+        self.forward: Callable[..., float] = self.compile(value, on_floats)
+        self.local_grads: Callable[..., tuple] = self.compile(_as_tuple(grads), on_floats, out=True)
+        self.check: Callable[..., bool] | None = self.compile(domain, on_floats) if domain else None
+        self._on_values: Callable[..., tuple] | None = None
+
+    def compile(self, expression: str, namespace: dict[str, Any], out: bool = False) -> Callable:
+        """``lambda [out,] <operands>: <expression>``, its names looked up in ``namespace``."""
+        arguments = ", ".join((["out"] if out else []) + list(self.operands))
+        return eval(f"lambda {arguments}: {expression}", dict(namespace))  # our own table's text, never user input
+
+    def grads_on_values(self, apply: Callable[..., Any]) -> Callable[..., tuple]:
+        """The same derivative text with every named op building Values through ``apply``
+        (the engine's): for ``backward(create_graph=True)``. Compiled once, on first use."""
+        if self._on_values is None:
+            ops = {name: functools.partial(apply, op) for name, op in OPS.items() if name.isidentifier()}
+            self._on_values = self.compile(_as_tuple(self.grads), {**FLOAT_FUNCTIONS, **self.functions, **ops}, out=True)
+        return self._on_values
+
+    def __call__(self, *operands: Any) -> Any:
+        """The row as a function (``micrograd.tanh(x)``): a Value when an operand is a
+        Value, a float otherwise; trailing operands left out take the row's defaults."""
+        missing = self.arity - len(operands)
+        if 0 < missing <= len(self.defaults):
+            operands += self.defaults[len(self.defaults) - missing :]
+        return _engine().apply(self, *operands)
+
+    def formula(self) -> str:
+        """The row in words: ``"a * b;  d/da = b, d/db = a"``."""
+        if self.arity < 0:
+            return f"{self.value};  local grads {self.grads}"
+        return f"{self.value};  " + ", ".join(f"d/d{x} = {g}" for x, g in zip(self.operands, self.grads))
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}: {self.formula()}>"
+
+
+def _engine() -> Any:
+    """The engine, which builds the nodes (it imports this table, so not at the top)."""
+    return sys.modules[__package__ + ".engine"]
+
+
+def _as_tuple(grads: tuple[str, ...] | str) -> str:
+    return grads if isinstance(grads, str) else "(" + "".join(g + ", " for g in grads) + ")"
+
+
+# --- the functions the rows' text may call, on floats -----------------------------------
+
+
+def right(x: Any) -> bool:
     """The kink convention, in its one place: x = 0 belongs to the right-hand piece.
-    (Written as "not below 0" so that nan takes the right-hand piece and passes through.)"""
-    return not (x.data if type(x) is Value else x) < 0
+    (``not x < 0`` rather than ``x >= 0``, so that nan takes the right piece and passes.)"""
+    return not float(x) < 0
 
 
-def _data(x: Value | float) -> float:
-    return x.data if type(x) is Value else x
-
-
-# --- arithmetic ------------------------------------------------------------
-
-ADD = Op("+", 2, operator.add, lambda out, a, b: (1.0, 1.0), "a + b;  d/da = 1, d/db = 1")
-SUB = Op("-", 2, operator.sub, lambda out, a, b: (1.0, -1.0), "a - b;  d/da = 1, d/db = -1")
-MUL = Op("*", 2, operator.mul, lambda out, a, b: (b, a), "a * b;  d/da = b, d/db = a")
-DIV = Op(
-    "/", 2, operator.truediv, lambda out, a, b: (1.0 / b, -out / b),
-    "a / b;  d/da = 1/b, d/db = -a/b^2 = -(a/b)/b",
-    domain=lambda a, b: b != 0, domain_text="division by zero",
-)
-NEG = Op("neg", 1, operator.neg, lambda out, x: (-1.0,), "-x;  d/dx = -1")
-ABS = Op("abs", 1, abs, lambda out, x: (1.0 if _right(x) else -1.0,), "|x|;  d/dx = sign(x), 1 at 0", kinks=(0.0,))
-
-
-def _pow(a: float, b: float) -> float:
-    try:
-        return a**b
-    except OverflowError:
-        raise FloatOverflowError("**", f"{a!r} ** {b!r}", "the result overflows float64") from None
-
-
-def _pow_derivative(out, a, b):
-    # d/da a^b = b a^(b-1): at a = 0 it is 0 for b > 1, 1 for b = 1, inf for 0 < b < 1, and
-    # 0 for b = 0 (a^0 = 1 is flat). d/db a^b = a^b ln a, defined only for a > 0.
-    if _data(a) == 0 and _data(b) < 1:
-        d_a = 0.0 if _data(b) == 0 else math.inf
-    else:
-        try:
-            d_a = b * a ** (b - 1)
-        except OverflowError:  # the slope is past float64 though the value is not (0.5 ** -1023)
-            odd = _data(a) < 0 and (_data(b) - 1) % 2 == 1
-            d_a = -math.inf if (_data(b) < 0) != odd else math.inf
-    # (on floats math.log directly: with a constant exponent this entry is dropped, so keep it cheap)
-    d_b = (out * (LOG(a) if type(a) is Value else math.log(a))) if _data(a) > 0 else None  # None: no derivative; __pow__ refuses a Value exponent there
-    return (d_a, d_b)
-
-
-POW = Op(
-    "**", 2, _pow, _pow_derivative,
-    "a ** b;  d/da = b a^(b-1), d/db = a^b ln(a) (needs a > 0)",
-    domain=lambda a, b: (a > 0) or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()),
-    domain_text="a ** b needs a > 0, or a = 0 with b >= 0, or a < 0 with a whole-number b",
-)
-
-
-# --- exp, log, sqrt ------------------------------------------------------------
-
-
-def _exp(x: float) -> float:
+def exp(x: float) -> float:
+    """e^x; a FloatOverflowError past float64 (exp(x) is finite for x <= 709.78)."""
     try:
         return math.exp(x)
     except OverflowError:
         raise FloatOverflowError("exp", f"exp({x!r})", "the result overflows float64 (exp(x) is finite for x <= 709.78)") from None
 
 
-EXP = Op("exp", 1, _exp, lambda out, x: (out,), "e^x;  d/dx = e^x")
-LOG = Op(
-    "log", 1, math.log, lambda out, x: (1.0 / x,), "ln x;  d/dx = 1/x",
-    domain=lambda x: x > 0, domain_text="log is defined only for x > 0",
-)
-SQRT = Op(
-    "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out if _data(out) != 0 else math.inf,),
-    "sqrt(x);  d/dx = 1 / (2 sqrt(x)), inf at 0",
-    domain=lambda x: x >= 0, domain_text="sqrt is defined only for x >= 0",
-)
+def expm1(x: float) -> float:
+    """e^x - 1, exact for small x; a FloatOverflowError past float64."""
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        raise FloatOverflowError("expm1", f"expm1({x!r})", "the result overflows float64 (finite for x <= 709.78)") from None
 
 
-# --- activation functions (facts §2) ---------------------------------------------
+def power(a: float, b: float) -> float:
+    """a ** b; a FloatOverflowError past float64."""
+    try:
+        return a**b
+    except OverflowError:
+        raise FloatOverflowError("**", f"{a!r} ** {b!r}", "the result overflows float64") from None
 
 
-def _sigmoid(x: float) -> float:
+def power_slope(out: Any, a: Any, b: Any) -> Any:
+    """d/da a^b = b a^(b-1), with its limits where that formula fails: 0 for b = 0 (a^0 = 1
+    is flat), inf at a = 0 for 0 < b < 1; where a^(b-1) overflows though a^b does not (a
+    tiny base), as b a^b / a; past float64, +-inf."""
+    if float(b) == 0 or (float(a) == 0 and float(b) < 1):
+        return 0.0 if float(b) == 0 else math.inf
+    try:
+        return b * a ** (b - 1)
+    except OverflowError:
+        slope = b * out / a
+        if math.isfinite(float(slope)):
+            return slope
+        odd = float(a) < 0 and (float(b) - 1) % 2 == 1
+        return -math.inf if (float(b) < 0) != odd else math.inf
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), never overflowing: for x < 0 as e^x / (1 + e^x)."""
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # never overflows for x < 0
+    e = math.exp(x)
     return e / (1.0 + e)
 
 
-IDENTITY = Op("identity", 1, lambda x: x, lambda out, x: (1.0,), "x;  d/dx = 1")
-STEP = Op("step", 1, lambda x: (1.0 if _right(x) else 0.0) if x == x else x, lambda out, x: (0.0,), "0 for x < 0, 1 for x >= 0;  d/dx = 0", kinks=(0.0,))
-SIGMOID = Op("sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),), "1 / (1 + e^-x);  d/dx = f(x) (1 - f(x))")
-TANH = Op("tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), "tanh x;  d/dx = 1 - tanh(x)^2")
-ARCTAN = Op("arctan", 1, math.atan, lambda out, x: (1.0 / (1.0 + x * x),), "atan x;  d/dx = 1 / (x^2 + 1)")
-RELU = Op("relu", 1, lambda x: x if _right(x) else 0.0, lambda out, x: (1.0 if _right(x) else 0.0,), "max(0, x);  d/dx = 0 for x < 0, 1 for x >= 0", kinks=(0.0,))
-PRELU = Op(
-    "prelu", 2, lambda x, alpha: x if _right(x) else alpha * x,
-    lambda out, x, alpha: (1.0, 0.0) if _right(x) else (alpha, x),
-    "alpha x for x < 0, x for x >= 0;  d/dx = alpha or 1, d/dalpha = x or 0", kinks=(0.0,),
-)
-ELU = Op(
-    "elu", 2, lambda x, alpha: x if _right(x) else alpha * math.expm1(x),
-    lambda out, x, alpha: (1.0, 0.0) if _right(x) else (out + alpha, EXP(x) - 1.0),
-    "alpha (e^x - 1) for x < 0, x for x >= 0;  d/dx = f(x) + alpha or 1, d/dalpha = e^x - 1 or 0", kinks=(0.0,),
-)
-SOFTPLUS = Op(
-    "softplus", 1, lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
-    lambda out, x: (SIGMOID(x),), "ln(1 + e^x);  d/dx = 1 / (1 + e^-x)",
-)
-
-
-# --- n-ary: one node for a whole sum -------------------------------------------------
-
-
-def _halves(wx: tuple) -> tuple:  # (w1..wn, x1..xn) -> (x1..xn, w1..wn)
-    n = len(wx) // 2
-    return wx[n:] + wx[:n]
-
-
-def _fsum(xs) -> float:
+def fsum(xs: Any) -> float:
     """The correctly rounded sum; with inf or nan among the terms, or an overflow on the
-    way, the plain float sum instead (IEEE 754: inf, -inf or nan), as ``+`` would give."""
+    way, the plain float sum (inf, -inf or nan), as ``+`` would give."""
     try:
         return math.fsum(xs)
     except (OverflowError, ValueError):
         return builtins.sum(xs, 0.0)
 
 
-SUM = Op("sum", -1, lambda *xs: _fsum(xs), lambda out, *xs: (1.0,) * len(xs), "x_1 + ... + x_n;  d/dx_i = 1")
-DOT = Op(
-    "dot", -1, lambda *wx: _fsum(list(map(operator.mul, wx[: len(wx) // 2], wx[len(wx) // 2 :]))),
-    lambda out, *wx: _halves(wx), "w_1 x_1 + ... + w_n x_n;  d/dw_i = x_i, d/dx_i = w_i",
-)
+def step(x: float) -> float:
+    """0 for x < 0, 1 for x >= 0 (nan stays nan)."""
+    return (1.0 if right(x) else 0.0) if x == x else x
 
-#: Every op by its name: the table that ``micrograd.testing`` and the command line read.
-OPS: dict[str, Op] = {
-    op.name: op
-    for op in (ADD, SUB, MUL, DIV, NEG, ABS, POW, EXP, LOG, SQRT, IDENTITY, STEP, SIGMOID, TANH, ARCTAN, RELU, PRELU, ELU, SOFTPLUS, SUM, DOT)
+
+#: The names the rows' text may use, on floats.
+FLOAT_FUNCTIONS: dict[str, Any] = {
+    "right": right, "exp": exp, "power": power, "power_slope": power_slope, "sigmoid": sigmoid,
+    "fsum": fsum, "step": step, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
+    "atan": math.atan, "expm1": expm1, "log1p": math.log1p, "mul": operator.mul,
+    "inf": math.inf, "nan": math.nan, "abs": abs, "max": max, "float": float, "len": len,
 }
 
+#: Every op by its name: the one table Value, the command line, nn and the tests read.
+OPS: dict[str, Op] = {}
 
-def sum(values: Iterable[Value | float]) -> Value | float:  # noqa: A001 - micrograd.sum, as the issue names it
+
+def add_row(op: Op, *, replace: bool = False) -> Op:
+    """Put ``op`` in the table and return it: a new name, or with ``replace=True`` a row of
+    the same name that was added this way (the engine's own rows stay as they are)."""
+    if op.name in OPS and not (replace and op.name not in BUILT_IN):
+        why = "one of the engine's own" if op.name in BUILT_IN else "pass replace=True to put a new version in its place"
+        raise ValueError(f"the op table already has a row {op.name!r} ({why})")
+    OPS[op.name] = op
+    return op
+
+
+# --- the rows -----------------------------------------------------------------------------
+# Arithmetic: Value's operators.
+ADD = add_row(Op("+", "a + b", ("1.0", "1.0")))
+SUB = add_row(Op("-", "a - b", ("1.0", "-1.0")))
+MUL = add_row(Op("*", "a * b", ("b", "a")))
+DIV = add_row(Op("/", "a / b", ("1.0 / b", "-out / b"), domain="b != 0", domain_text="division by zero"))
+NEG = add_row(Op("neg", "-x", ("-1.0",)))
+ABS = add_row(Op("abs", "abs(x)", ("1.0 if right(x) else -1.0",), kinks=(0.0,)))
+POW = add_row(Op(
+    "**", "power(a, b)", ("power_slope(out, a, b)", "out * log(a) if float(a) > 0 else (0.0 if float(a) == 0 else nan)"),
+    domain="b == b and (a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()))",
+    domain_text="a ** b needs a > 0, or a = 0 with b >= 0, or a < 0 with a whole-number b (and no nan)",
+    doc="a ** b;  d/da = b a^(b-1), d/db = a^b ln(a) (0 at a = 0, nan for a < 0)",
+))
+
+# exp, log, sqrt.
+EXP = add_row(Op("exp", "exp(x)", ("out",)))
+EXPM1 = add_row(Op("expm1", "expm1(x)", ("exp(x)",), doc="e^x - 1, exact for small x;  d/dx = e^x"))
+LOG = add_row(Op("log", "log(x)", ("1.0 / x",), domain="x > 0", domain_text="log is defined only for x > 0"))
+SQRT = add_row(Op(
+    "sqrt", "sqrt(x)", ("0.5 / out if float(out) != 0 else inf",),
+    domain="x >= 0", domain_text="sqrt is defined only for x >= 0",
+))
+
+# Activation functions (theory §2). The derivatives avoid cancellation in the tails, where
+# 1 - tanh(x)^2 and f(x) (1 - f(x)) would subtract two numbers that both round to 1.
+IDENTITY = add_row(Op("identity", "x", ("1.0",), activation=True))
+STEP = add_row(Op("step", "step(x)", ("0.0",), kinks=(0.0,), activation=True))
+SIGMOID = add_row(Op(
+    "sigmoid", "sigmoid(x)", ("out * sigmoid(-x)",), activation=True,
+    doc="1 / (1 + e^-x);  d/dx = f(x) (1 - f(x)) = f(x) f(-x)",
+))
+TANH = add_row(Op(
+    "tanh", "tanh(x)", ("1.0 - out * out if abs(float(x)) < 1.0 else 4.0 * exp(-2.0 * abs(x)) / (1.0 + exp(-2.0 * abs(x))) ** 2",),
+    activation=True, doc="tanh x;  d/dx = 1 - tanh(x)^2 (in the tails as 4e^(-2|x|) / (1 + e^(-2|x|))^2)",
+))
+ARCTAN = add_row(Op("arctan", "atan(x)", ("1.0 / (1.0 + x * x)",), activation=True))
+RELU = add_row(Op("relu", "x if right(x) else 0.0", ("1.0 if right(x) else 0.0",), kinks=(0.0,), activation=True))
+PRELU = add_row(Op(
+    "prelu", "x if right(x) else alpha * x", ("1.0 if right(x) else alpha", "0.0 if right(x) else x"),
+    operands=("x", "alpha"), defaults=(0.25,), kinks=(0.0,), activation=True,
+))
+ELU = add_row(Op(
+    "elu", "x if right(x) else alpha * expm1(x)", ("1.0 if right(x) else alpha * exp(x)", "0.0 if right(x) else expm1(x)"),
+    operands=("x", "alpha"), defaults=(1.0,), kinks=(0.0,), activation=True,
+))
+SOFTPLUS = add_row(Op(
+    "softplus", "max(x, 0.0) + log1p(exp(-abs(x)))", ("sigmoid(x)",), activation=True,
+    doc="ln(1 + e^x);  d/dx = 1 / (1 + e^-x)",
+))
+
+# n-ary: one node for a whole sum (correctly rounded), and for sum_i w_i x_i.
+SUM = add_row(Op("sum", "fsum(xs)", "(1.0,) * len(xs)", operands=("*xs",), doc="x_1 + ... + x_n;  d/dx_i = 1"))
+DOT = add_row(Op(
+    "dot", "fsum(map(mul, xs[: len(xs) // 2], xs[len(xs) // 2 :]))", "xs[len(xs) // 2 :] + xs[: len(xs) // 2]",
+    operands=("*xs",), doc="w_1 x_1 + ... + w_n x_n (xs = w..., x...);  d/dw_i = x_i, d/dx_i = w_i",
+))
+
+#: The default slope alpha of prelu and elu (as in PyTorch), from their rows.
+DEFAULT_ALPHA = {op.name: op.defaults[0] for op in (PRELU, ELU)}
+
+#: The names of the engine's own rows, which ``add_row`` never replaces.
+BUILT_IN = frozenset(OPS)
+
+
+def sum(values: Iterable[Any]) -> Any:  # noqa: A001 - micrograd.sum is one n-ary node
     """One node for x_1 + ... + x_n (correctly rounded); every local gradient is 1."""
-    return nary(SUM, tuple(values))
+    return SUM(*values)
 
 
-def dot(ws: Iterable[Value | float], xs: Iterable[Value | float]) -> Value | float:
+def dot(ws: Iterable[Any], xs: Iterable[Any]) -> Any:
     """One node for sum_i w_i x_i; the local gradient is x_i for w_i and w_i for x_i."""
     ws, xs = tuple(ws), tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws has {len(ws)} entries but xs has {len(xs)}; they must have the same length")
-    return nary(DOT, ws + xs)
+    return DOT(*ws, *xs)
 
 
-def power(base: Value | float, exponent: Value | float) -> Value | float:
-    """base ** exponent. A Value exponent needs a positive base: d/db a^b = a^b ln a."""
-    if type(exponent) is Value:
-        b = base.data if type(base) is Value else as_float(base, "**")
-        if not b > 0:
-            label = base.label if type(base) is Value else ""
-            raise DomainError("**", f"{b!r} ** {exponent.data!r}", "a Value exponent needs a base > 0 (d/db a^b = a^b ln a)", label)
-    try:
-        return binary(POW, base, exponent)
-    except FloatOverflowError as e:  # say which Values it was
-        e.label = ", ".join(v.label for v in (base, exponent) if type(v) is Value and v.label)
-        raise
-
-
-# --- Value's Python operators and named methods, each one line over the table ------
-
-Value.__add__ = lambda self, other: binary(ADD, self, other)  # type: ignore[assignment]
-Value.__radd__ = lambda self, other: binary(ADD, other, self)  # type: ignore[assignment]
-Value.__sub__ = lambda self, other: binary(SUB, self, other)  # type: ignore[assignment]
-Value.__rsub__ = lambda self, other: binary(SUB, other, self)  # type: ignore[assignment]
-Value.__mul__ = lambda self, other: binary(MUL, self, other)  # type: ignore[assignment]
-Value.__rmul__ = lambda self, other: binary(MUL, other, self)  # type: ignore[assignment]
-Value.__truediv__ = lambda self, other: binary(DIV, self, other)  # type: ignore[assignment]
-Value.__rtruediv__ = lambda self, other: binary(DIV, other, self)  # type: ignore[assignment]
-Value.__pow__ = lambda self, other: power(self, other)  # type: ignore[assignment]
-Value.__rpow__ = lambda self, other: power(other, self)  # type: ignore[assignment]
-Value.__neg__ = lambda self: unary(NEG, self)  # type: ignore[assignment]
-Value.__pos__ = lambda self: self  # type: ignore[assignment]
-Value.__abs__ = lambda self: unary(ABS, self)  # type: ignore[assignment]
-
-
-#: The default slope alpha of prelu and elu, as in PyTorch.
-DEFAULT_ALPHA = {"prelu": 0.25, "elu": 1.0}
-
-
-def _method(op: Op):
-    if op.arity == 1:
-        def method(self: Value) -> Value:
-            return unary(op, self)  # type: ignore[return-value]
-    else:  # prelu, elu: the second operand is alpha
-        def method(self: Value, alpha: Value | float = DEFAULT_ALPHA[op.name]) -> Value:
-            return binary(op, self, alpha)  # type: ignore[return-value]
-    method.__name__ = method.__qualname__ = op.name
-    method.__doc__ = op.doc
-    return method
-
-
-for _op in (EXP, LOG, SQRT, IDENTITY, STEP, SIGMOID, TANH, ARCTAN, RELU, PRELU, ELU, SOFTPLUS):
-    setattr(Value, _op.name, _method(_op))
+def markdown_table() -> str:
+    """The table as Markdown, one line per row: what the README shows (a test keeps them equal)."""
+    lines = ["| op | value | local derivatives | domain | kinks | nn activation |", "|---|---|---|---|---|---|"]
+    for op in OPS.values():
+        if op.arity < 0:
+            grads = f"`{op.grads}` (from `xs`)"
+        else:
+            grads = ", ".join(f"d/d{x} = `{g}`" for x, g in zip(op.operands, op.grads))
+        cells = [f"`{op.name}`", f"`{op.value}`", grads, f"`{op.domain}`" if op.domain else "",
+                 ", ".join(map(str, op.kinks)), "yes" if op.activation else ""]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)

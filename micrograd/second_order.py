@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .engine import Value, as_float
+from .engine import Value
+from .errors import as_float
 
 
 def _leaves(point: Sequence[float], f: Callable[..., Value], where: str) -> tuple[list[Value], Value]:
@@ -37,4 +38,5 @@ def hessian(f: Callable[..., Value], point: Sequence[float]) -> list[list[float]
             rows.append([x.grad for x in xs])
         else:  # df/dx_i did not depend on anything: a zero row
             rows.append([0.0] * len(xs))
+    y.zero_grad()  # the gradient graphs refer back to the leaves: break those cycles
     return rows

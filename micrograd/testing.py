@@ -25,9 +25,9 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("micrograd.testing needs hypothesis: pip install 'micrograd-backprop[test]'") from e
 
-from .engine import Op, Value, no_grad
+from .engine import Value, apply, no_grad
 from .gradcheck import GradcheckWarning, gradcheck
-from .ops import OPS
+from .ops import OPS, Op
 
 __all__ = [
     "Instruction", "Program", "programs", "apply_engine",
@@ -45,11 +45,8 @@ class Instruction(NamedTuple):
 
 
 def apply_engine(op: str, operands: Sequence[Any]) -> Any:
-    """Apply the engine's op ``op`` to Values and constants: ``OPS[op](*operands)``,
-    except ``**``, which goes through the operator like user code does."""
-    if op == "**":
-        return operands[0] ** operands[1]
-    return OPS[op](*operands)
+    """Apply the engine's op ``op`` to Values and constants: ``apply(OPS[op], *operands)``."""
+    return apply(OPS[op], *operands)
 
 
 class Program:
@@ -185,20 +182,20 @@ def _fit(op: Op, args: list[int | float], registers: list[_Register], avoid_kink
     """
     read = [registers[a] if type(a) is int else None for a in args]
     datas = [r.data if r else a for r, a in zip(read, args)]
-    if op.domain is not None:
+    if op.check is not None:
         if any(r and r.near_kink for r in read):
             return None
         # Every edge of a domain in the table is at 0 (x / 0, log 0, sqrt 0, 0 ** b): test
         # the ends and the middle of [d - margin, d + margin], and 0 when it lies inside.
         near = [(d - margin, d, d + margin) + ((0.0,) if abs(d) <= margin else ()) if r else (d,) for r, d in zip(read, datas)]
-        if not all(op.domain(*point) for point in itertools.product(*near)):
+        if not all(op.check(*point) for point in itertools.product(*near)):
             return None
     at_kink = bool(read[0]) and any(abs(datas[0] - k) <= margin for k in op.kinks)
     if avoid_kinks and at_kink:
         return None
     try:
         out = op.forward(*datas)
-        local_grads = op.derivative(out, *datas)
+        local_grads = op.local_grads(out, *datas)
     except (ArithmeticError, ValueError):
         return None
     if not (math.isfinite(out) and abs(out) <= max_magnitude):

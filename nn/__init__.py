@@ -6,24 +6,33 @@
     history = nn.train(net, xs, [2 * y - 1 for y in ys], loss=nn.hinge, lr=0.05, epochs=50)
 
     net = nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
-    step = nn.delta_rule(net, x, t, lr=0.1)            # facts §5 by hand, no backward
+    step = nn.delta_rule(net, x, t, lr=0.1)            # theory §5 by hand, no backward
     print(step); step.apply()
+
+One registry each, read by ``train``, ``delta_rule`` and the command line: ``LOSSES``
+(a loss, its paired output activation, its accuracy), ``OPTIMIZERS`` (each class with its
+``default_lr``), ``DATASETS``; ``ACTIVATIONS`` reads the engine's op table.
+Modules import downward: checks, labels, activations, persist <- module <- delta_rule,
+train; losses, optim and datasets need only checks.
 """
 
-from .datasets import circles, moons, spiral, xor
+from .activations import ACTIVATIONS
+from .datasets import DATASETS, circles, moons, spiral, xor
 from .delta_rule import BatchUpdate, DeltaRule, DeltaRuleBatch, Update, delta_rule, delta_rule_batch
-from .losses import LOSSES, bce, bce_with_logits, hinge, mse, softmax, softmax_cross_entropy, squared_error
-from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, Momentum, Optimizer
-from .persist import load, save
+from .losses import LOSSES, Loss, bce, bce_with_logits, hinge, mse, softmax, softmax_cross_entropy, squared_error
+from .module import MLP, Layer, Module, Neuron
+from .optim import OPTIMIZERS, SGD, Adam, Momentum, Optimizer
+from .persist import save
 from .train import History, train, train_step
+
+load = MLP.load  # nn.load(path): the network saved at path
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
-    "squared_error", "mse", "bce", "bce_with_logits", "softmax", "softmax_cross_entropy", "hinge", "LOSSES",
-    "Optimizer", "SGD", "Momentum", "Adam",
+    "squared_error", "mse", "bce", "bce_with_logits", "softmax", "softmax_cross_entropy", "hinge", "LOSSES", "Loss",
+    "Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS",
     "train", "train_step", "History",
-    "moons", "circles", "spiral", "xor",
+    "moons", "circles", "spiral", "xor", "DATASETS",
     "delta_rule", "delta_rule_batch", "DeltaRule", "DeltaRuleBatch", "Update", "BatchUpdate",
     "save", "load",
 ]

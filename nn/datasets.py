@@ -2,15 +2,18 @@
 
 Each function returns ``(xs, ys)``: ``xs`` a list of ``[x0, x1]`` points, ``ys`` their
 class labels ``0, 1, ...`` (``signed=True`` gives -1/+1 for the hinge loss). The same
-arguments always give the same points; the order is shuffled with the seed.
+arguments always give the same points; the order is shuffled with the seed. Every
+function takes ``n``, ``noise`` and ``seed`` (pass them by keyword); ``DATASETS`` is the
+one registry by name, read by the command line.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from typing import Callable
 
-from .module import number, positive_int
+from .checks import number, positive_int, show
 
 Dataset = tuple[list[list[float]], list[int]]
 
@@ -34,7 +37,7 @@ def circles(n: int = 100, noise: float = 0.05, seed: int = 0, *, factor: float =
     n, noise, rng = _check(n, noise, seed, "circles")
     factor = number(factor, "factor", "circles")
     if not 0 < factor < 1:
-        raise ValueError(f"circles: factor must lie strictly between 0 and 1, got {factor!r}")
+        raise ValueError(f"circles: factor must lie strictly between 0 and 1, got {show(factor)}")
     points = []
     for k in range(n):
         label = k % 2
@@ -72,7 +75,7 @@ def _check(n, noise, seed, where):
     n = positive_int(n, "n", where)
     noise = number(noise, "noise", where)
     if not 0 <= noise < math.inf:
-        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+        raise ValueError(f"{where}: noise must be a finite number >= 0, got {show(noise)}")
     return n, noise, random.Random(seed)
 
 
@@ -83,3 +86,7 @@ def _finish(points, noise, rng, signed, shuffle=True) -> Dataset:
     xs = [[x0 + rng.gauss(0.0, noise), x1 + rng.gauss(0.0, noise)] if noise else [x0, x1] for (x0, x1), _ in points]
     ys = [(2 * label - 1 if signed else label) for _, label in points]
     return xs, ys
+
+
+#: Every dataset by its name: ``DATASETS["spiral"](n=150, noise=0.1, seed=0)``.
+DATASETS: dict[str, Callable[..., Dataset]] = {f.__name__: f for f in (moons, circles, spiral, xor)}

@@ -1,14 +1,15 @@
-"""The delta rule (facts §5), one scalar at a time, WITHOUT calling backward.
+"""The delta rule (theory §5), one scalar at a time, WITHOUT calling backward.
 
     (1) forward, keeping every u and z;
     (2) output deltas: delta_k = y_k - t_k  (identity + squared error, sigmoid + binary
-        cross-entropy, softmax + cross-entropy: the pairs of facts §3);
+        cross-entropy, softmax + cross-entropy: the pairs of theory §3);
     (3) hidden deltas, top to bottom: delta_j = f'(u_j) * sum_k w_kj delta_k;
     (4) every weight: dL/dw_ji = delta_j * z_i (bias: z = 1), update w <- w - lr delta_j z_i.
 
-f'(u) is the engine's own derivative rule for the activation (``micrograd.OPS``),
-evaluated at the recorded u and z. Backward through the graph computes exactly these
-numbers: the tests check it.
+f'(u) is the engine's own derivative rule for the activation (``micrograd.OPS``), as the
+activation node recorded it at the forward pass (``z.local_grads``). Backward through the
+graph computes exactly these numbers: the tests check it. Which (activation, loss) pairs
+give delta = y - t is read from the loss registry, ``nn.LOSSES``.
 """
 
 from __future__ import annotations
@@ -16,20 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-import micrograd
-from micrograd import OPS, Value
+from micrograd import Value
 
-from .losses import bce, bce_with_logits, get_loss, one_hot, softmax, softmax_cross_entropy, squared_error
-from .module import ACTIVATIONS, MLP, length, number
-from .optim import positive
-
-# (output activation, loss) -> y from the output layer's (u, z); then delta = y - t.
-_PAIRS: dict[tuple[str, Callable], Callable[[list[float], list[float]], list[float]]] = {
-    ("identity", squared_error): lambda u, z: z,
-    ("sigmoid", bce): lambda u, z: z,
-    ("identity", bce_with_logits): lambda u, z: [micrograd.sigmoid(uk) for uk in u],
-    ("identity", softmax_cross_entropy): lambda u, z: softmax(u),
-}
+from .activations import names
+from .checks import length, number, positive, show
+from .losses import LOSSES, Loss, get_loss, squared_error
+from .module import MLP
 
 
 class _ParameterUpdate:
@@ -72,7 +65,7 @@ class Update(_ParameterUpdate):
 
 @dataclass(frozen=True)
 class BatchUpdate(_ParameterUpdate):
-    """One scalar update for a batch: ``grad = sum_n delta_n z_n`` (facts §5, ``dW = D Z^T``),
+    """One scalar update for a batch: ``grad = sum_n delta_n z_n`` (theory §5, ``dW = D Z^T``),
     ``w_new = w_old - lr * grad``; fields otherwise as ``Update``."""
 
     layer: int
@@ -142,13 +135,13 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
     """Deltas and weight updates for one sample ``(x, t)`` by the delta rule, without backward.
 
     ``loss`` with the output layer's activation must be a pair whose output delta is
-    ``y - t``: identity + squared_error, sigmoid + bce, identity + bce_with_logits
-    (y = sigmoid(u)), identity + softmax_cross_entropy (y = softmax(u)).
+    ``y - t`` (``nn.LOSSES``): identity + squared_error, sigmoid + bce, identity +
+    bce_with_logits (y = sigmoid(u)), identity + softmax_cross_entropy (y = softmax(u)).
     """
     lr = positive(lr, "lr", "delta_rule")
-    loss_fn = get_loss(loss, "delta_rule")
+    entry = get_loss(loss, "delta_rule")
     if length(x, "x", "delta_rule") != net.n_in:
-        raise ValueError(f"delta_rule: input x has {len(x)} entries but the network takes {net.n_in}: {x!r}")
+        raise ValueError(f"delta_rule: input x has {len(x)} entries but the network takes {net.n_in}: {show(x)}")
     x = [number(xi.data if type(xi) is Value else xi, f"x[{i}]", "delta_rule") for i, xi in enumerate(x)]
 
     # (1) forward, keeping every u and z (graph nodes, so the activation op is on record)
@@ -168,17 +161,15 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
     top = len(net.layers)
     ops = {_activation(u, z, top, j) for j, (u, z) in enumerate(zip(u_nodes[-1], z_nodes[-1]))}
     op = ops.pop() if len(ops) == 1 else "mixed"
-    output = _PAIRS.get((op, loss_fn))
-    if output is None:
-        pairs = ", ".join(f"{a} + {f.__name__}" for a, f in _PAIRS)
+    if entry.prediction is None or entry.output != op:
+        pairs = ", ".join(f"{e.output} + {e.name}" for e in _pairs())
         raise ValueError(
-            f"delta_rule: the output layer's activation {op!r} with the loss {getattr(loss_fn, '__name__', loss_fn)!r} "
+            f"delta_rule: the output layer's activation {op!r} with the loss {entry.name!r} "
             f"is not a pair whose output delta is y - t; use one of: {pairs}"
         )
-    loss_value = loss_fn(z_nodes[-1], t).data  # also checks t
-    k = len(zs[-1])
-    ts = one_hot(t, k, "delta_rule") if loss_fn is softmax_cross_entropy else _as_list(t)
-    y = [float(v) for v in output(us[-1], zs[-1])]
+    loss_value = entry.function(z_nodes[-1], t).data  # also checks t
+    ts = entry.targets(t, len(zs[-1]), "delta_rule")
+    y = [float(v) for v in entry.prediction(us[-1], zs[-1])]
     deltas: list[list[float]] = [[] for _ in range(top)]
     deltas[-1] = [yk - tk for yk, tk in zip(y, ts)]
 
@@ -201,18 +192,17 @@ def delta_rule(net: MLP, x: Sequence[float], t: Any, lr: float, loss: str | Call
             for w, i, zi, kind in terms:
                 updates.append(Update(l + 1, j, i, w.data, d, zi, lr, w.data - lr * (d * zi), kind, w))
             if neuron.alpha is not None:
-                e, dz_dalpha = errors[l][j], _local(z_nodes[l][j])[1]  # hidden only: no pair has a PReLU output
+                e, dz_dalpha = errors[l][j], z_nodes[l][j].local_grads[1]  # hidden only: no pair has a PReLU output
                 a = neuron.alpha
                 updates.append(Update(l + 1, j, None, a.data, e, dz_dalpha, lr, a.data - lr * (e * dz_dalpha), "alpha", a))
-    name = getattr(loss_fn, "__name__", "loss")
-    return DeltaRule(x, us, zs, y, ts, name, loss_value, lr, deltas, updates)
+    return DeltaRule(x, us, zs, y, ts, entry.name, loss_value, lr, deltas, updates)
 
 
 def delta_rule_batch(
     net: MLP, xs: Sequence[Sequence[float]], ts: Sequence[Any], lr: float, loss: str | Callable = squared_error
 ) -> DeltaRuleBatch:
     """The delta rule for a batch, all samples at the current weights; each parameter's
-    update sums the per-sample ``delta * z`` (facts §5: ``dW = sum_n delta_n z_n^T``)."""
+    update sums the per-sample ``delta * z`` (theory §5: ``dW = sum_n delta_n z_n^T``)."""
     lr = positive(lr, "lr", "delta_rule_batch")
     if length(xs, "xs", "delta_rule_batch") != length(ts, "ts", "delta_rule_batch") or len(xs) == 0:
         raise ValueError(f"delta_rule_batch: xs has {len(xs)} samples and ts {len(ts)} targets; give as many, at least one")
@@ -229,31 +219,31 @@ def delta_rule_batch(
 # ---------------------------------------------------------------------------
 
 
+def _pairs() -> list[Loss]:
+    """The registry's losses whose output delta is y - t with their paired activation."""
+    return [e for e in LOSSES.values() if e.prediction is not None]
+
+
 def _activation(u: Value, z: Value, layer: int, j: int) -> str:
     """The name of the activation op that made ``z`` from ``u`` alone (PReLU's slope, a
     leaf, aside), or a ValueError."""
     if z is u:
         return "identity"
-    if z.op not in ACTIVATIONS or z.parents[0] is not u or not all(p.is_leaf() for p in z.parents[1:]):
+    known = names()
+    if z.op not in known or not z.parents or z.parents[0] is not u or not all(p.is_leaf() for p in z.parents[1:]):
         raise ValueError(
             f"delta_rule: unit {j} of layer {layer} computes z from u with something other than one engine op "
-            f"(got op {z.op!r}); the delta rule needs f'(u) from the op table: use one of {', '.join(ACTIVATIONS)}"
+            f"(got op {z.op!r}); the delta rule needs f'(u) from the op table: use one of {', '.join(known)}"
         )
     return z.op
 
 
-def _local(z: Value) -> tuple:
-    """The op's own derivative rule at the recorded operands: (dz/du, dz/dalpha, ...)."""
-    datas = [o.data if type(o) is Value else o for o in z.operands]
-    return OPS[z.op].derivative(z.data, *datas)
-
-
 def _slope(u: Value, z: Value, layer: int, j: int) -> float:
-    """f'(u_j) from the engine's derivative rule for the unit's activation."""
+    """f'(u_j): the engine's derivative rule for the unit's activation, as the node recorded it."""
     if z is u:
         return 1.0
     _activation(u, z, layer, j)
-    return float(_local(z)[0])
+    return float(z.local_grads[0])
 
 
 def _sum(xs: list[float]) -> float:
@@ -262,10 +252,6 @@ def _sum(xs: list[float]) -> float:
     for v in xs:
         total += v
     return total
-
-
-def _as_list(t: Any) -> list[float]:
-    return [float(tk) for tk in t] if isinstance(t, Sequence) else [float(t)]
 
 
 def _delta_rows(deltas: list[list[float]]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Loss functions (facts §3), each built from engine ops so backward needs no rule of its own.
+"""Loss functions (theory §3), each built from engine ops so backward needs no rule of its own,
+and ``LOSSES``, the one registry of them that ``train``, ``delta_rule`` and the command line read.
 
 ``y`` is a network's output (a list of Values, or one Value), ``t`` the target (a list of
 numbers, or one number); multi-output losses sum over the outputs. Every loss is
@@ -8,12 +9,13 @@ numerically stable: logits of +-1000 give a finite loss and finite gradients.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import micrograd
 from micrograd import Value
 
-from .module import is_list, length, number
+from .checks import is_list, length, number, show
 
 
 def squared_error(y: Any, t: Any) -> Value:
@@ -126,15 +128,21 @@ def one_hot(target: Any, k: int, where: str) -> list[float]:
     return [number(tk, f"target[{c}]", where) for c, tk in enumerate(target)]
 
 
+def target_numbers(t: Any, k: int, where: str) -> list[float]:
+    """The target as k numbers: a list of k numbers, or one number when k = 1; a ValueError otherwise."""
+    ts = list(t) if is_list(t) else [t]
+    if len(ts) != k:
+        raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {k}: t = {show(t)}")
+    return [number(tk, f"t[{i}]", where) for i, tk in enumerate(ts)]
+
+
 def _pairs(y: Any, t: Any, where: str) -> tuple[list[Any], list[float]]:
     """The outputs and targets as two lists of equal length, or a ValueError saying why not."""
     ys = list(y) if isinstance(y, Sequence) else [y]
-    ts = list(t) if is_list(t) else [t]
-    if len(ts) != len(ys):
-        raise ValueError(f"{where}: target t has {len(ts)} entries but the output y has {len(ys)}: t = {t!r}")
+    ts = target_numbers(t, len(ys), where)
     if not ys:
         raise ValueError(f"{where}: the output y is empty")
-    return ys, [number(tk, f"t[{k}]", where) for k, tk in enumerate(ts)]
+    return ys, ts
 
 
 def _check_probabilities(ts: list[float], where: str) -> None:
@@ -152,16 +160,80 @@ def _data(a: Any) -> float:
     return a.data if type(a) is Value else a
 
 
+# --- the registry ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss and what goes with it.
+
+    ``function(y, t)`` the loss; ``output`` the activation of the output layer it pairs with;
+    ``prediction(u, z)`` the network's prediction y from the output layer's pre-activations u
+    and outputs z, given only where the pair makes the output delta ``dE/du_k = y_k - t_k``
+    (theory §3, what ``delta_rule`` needs), None otherwise; ``correct(y, t)`` whether the
+    output picks the target's class (None: no accuracy, not a class loss); ``description``
+    for a reader; ``targets(t, k, where)`` the target as k numbers (a class index becomes
+    one-hot for softmax). Calling the entry calls the loss.
+    """
+
+    function: Callable[..., Value]
+    output: str
+    prediction: Callable[[list[float], list[float]], list[float]] | None
+    correct: Callable[[Sequence[Value], Any], bool] | None
+    description: str
+    targets: Callable[[Any, int, str], list[float]] = target_numbers
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    def __call__(self, y: Any, t: Any) -> Value:
+        return self.function(y, t)
+
+
+def _classes(y: Sequence[Value], threshold: float) -> list[int]:
+    return [1 if yk.data >= threshold else 0 for yk in y]
+
+
+def _target_classes(t: Any, threshold: float) -> list[int]:
+    return [1 if tk >= threshold else 0 for tk in (t if isinstance(t, Sequence) else [t])]
+
+
+def _argmax(xs: Sequence[Any]) -> int:
+    values = [_data(x) for x in xs]
+    return values.index(max(values))
+
+
 #: Every loss by its name; ``train`` and ``delta_rule`` accept a name or the function.
-LOSSES = {f.__name__: f for f in (squared_error, mse, bce, bce_with_logits, softmax_cross_entropy, hinge)}
+LOSSES: dict[str, Loss] = {
+    entry.name: entry
+    for entry in (
+        Loss(squared_error, "identity", lambda u, z: z, None, "squared error 1/2 sum (y - t)^2"),
+        Loss(mse, "identity", None, None, "mean squared error 1/K sum (y - t)^2"),
+        Loss(bce, "sigmoid", lambda u, z: z,
+             lambda y, t: _classes(y, 0.5) == _target_classes(t, 0.5), "binary cross-entropy of a probability"),
+        Loss(bce_with_logits, "identity", lambda u, z: [micrograd.sigmoid(uk) for uk in u],
+             lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.5), "binary cross-entropy on the logit"),
+        Loss(softmax_cross_entropy, "identity", lambda u, z: softmax(u),
+             lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t), "softmax cross-entropy", one_hot),
+        Loss(hinge, "identity", None,
+             lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.0), "hinge (max-margin) loss max(0, 1 - t y)"),
+    )
+}
 
 
-def get_loss(loss: Any, where: str) -> Any:
-    """The loss function named or given by ``loss``; a ValueError naming it otherwise."""
+def get_loss(loss: Any, where: str) -> Loss:
+    """The registry entry of the loss named or given by ``loss``: a function not in the
+    registry gets an entry of its own (no pairing, no accuracy); a ValueError otherwise."""
     if isinstance(loss, str):
         if loss in LOSSES:
             return LOSSES[loss]
-        raise ValueError(f"{where}: unknown loss {loss!r}; use one of {', '.join(LOSSES)}, or pass a function (y, t) -> Value")
-    if callable(loss):
+        raise ValueError(f"{where}: unknown loss {show(loss)}; use one of {', '.join(LOSSES)}, or pass a function (y, t) -> Value")
+    if isinstance(loss, Loss):
         return loss
-    raise ValueError(f"{where}: loss must be a name ({', '.join(LOSSES)}) or a function (y, t) -> Value, got {loss!r}")
+    if callable(loss):
+        for entry in LOSSES.values():
+            if entry.function is loss:
+                return entry
+        return Loss(loss, "", None, None, getattr(loss, "__name__", "a loss function"))
+    raise ValueError(f"{where}: loss must be a name ({', '.join(LOSSES)}) or a function (y, t) -> Value, got {show(loss)}")

@@ -1,32 +1,30 @@
 """Neurons, layers and multi-layer perceptrons made of micrograd Values.
 
 A unit computes ``u = w . z + b`` as ONE ``dot`` node, the bias folded in as the
-weight of a constant input 1 (facts §1: ``x <- (x, 1)``, ``w <- (w, b)``), then its
+weight of a constant input 1 (theory §1: ``x <- (x, 1)``, ``w <- (w, b)``), then its
 output ``z = f(u)`` with an activation op of the engine. A layer is many units on the
 same input; an MLP stacks layers: ``u(l+1) = W(l+1) z(l) + b(l+1)``.
 
-Labels read like the math, layer l counted from 1 (``net.layers[0]`` is layer 1):
-weight ``W{l}[{j},{i}]`` (into unit j from input i), bias ``b{l}[{j}]``, PReLU slope
-``alpha{l}[{j}]``, pre-activation ``u{l}[{j}]``, output ``z{l}[{j}]``, input ``x[{i}]``.
+Labels read like the math (``nn.labels``), layer l counted from 1 (``net.layers[0]`` is
+layer 1): weight ``W{l}[{j},{i}]``, bias ``b{l}[{j}]``, PReLU slope ``alpha{l}[{j}]``,
+pre-activation ``u{l}[{j}]``, output ``z{l}[{j}]``, input ``x[{i}]``.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import random
-from typing import Any, Callable, Sequence, Union
+from typing import Sequence
 
 from micrograd import OPS, Value
-from micrograd.ops import DEFAULT_ALPHA
 
-#: The activation names a layer accepts (facts §2); anything else must be a callable.
-ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "arctan", "relu", "prelu", "elu", "softplus")
-
-Activation = Union[str, Callable[[Value], Value]]
-
-PRELU_ALPHA: float = DEFAULT_ALPHA["prelu"]  # the initial PReLU slope: the engine's default (0.25)
+from . import labels, persist
+from .activations import LEARNED_ALPHA, Activation, initial_alpha
+from .activations import check as check_activation
+from .activations import function as activation_function
+from .activations import name_of as activation_name
+from .checks import is_list, length, number, positive_int, show
 
 _DOT = OPS["dot"]
 
@@ -47,9 +45,10 @@ class Module:
 class Neuron(Module):
     """One unit: ``u = w . z + b`` (one ``dot`` node), then ``z = f(u)``.
 
-    Weights start uniform in ``(-1/sqrt(n_in), 1/sqrt(n_in))`` (fan-in scaled, drawn from
-    ``seed``: an int, or a ``random.Random`` a layer shares); the bias starts at 0 and a
-    PReLU slope at 0.25. ``bias=False`` leaves the bias out (``self.b`` is None).
+    Weights start uniform in ``(-scale, scale)``, by default ``scale = 1/sqrt(n_in)``
+    (fan-in scaled), drawn in order from ``seed``: an int, or a ``random.Random`` a layer
+    shares (or the ``random`` module itself); the bias starts at 0 and a PReLU slope at the
+    engine's default, 0.25. ``bias=False`` leaves the bias out (``self.b`` is None).
     """
 
     def __init__(
@@ -59,22 +58,23 @@ class Neuron(Module):
         *,
         bias: bool = True,
         seed: int | random.Random = 0,
+        scale: float | None = None,
         layer: int = 1,
         j: int = 0,
     ) -> None:
         n_in = positive_int(n_in, "n_in", "Neuron")
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-        bound = 1.0 / math.sqrt(n_in)
+        rng = seed if hasattr(seed, "uniform") else random.Random(seed)
+        bound = 1.0 / math.sqrt(n_in) if scale is None else number(scale, "scale", "Neuron")
         self.n_in = n_in
-        self.w = [Value(rng.uniform(-bound, bound), f"W{layer}[{j},{i}]") for i in range(n_in)]
-        self.b = Value(0.0, f"b{layer}[{j}]") if bias else None
+        self.w = [Value(rng.uniform(-bound, bound), labels.weight(layer, j, i)) for i in range(n_in)]
+        self.b = Value(0.0, labels.bias(layer, j)) if bias else None
         self.activation = check_activation(activation, "activation")
-        self.alpha = Value(PRELU_ALPHA, f"alpha{layer}[{j}]") if activation == "prelu" else None
-        self._f = _activation_function(activation, self.alpha)
+        self.alpha = Value(initial_alpha(), labels.alpha(layer, j)) if activation == LEARNED_ALPHA else None
+        self._f = activation_function(activation, self.alpha)
         # precomputed once: the dot node's operands are (w..., b) and (z..., 1.0)
         self._wb = (*self.w, self.b) if bias else tuple(self.w)
         self._one = (1.0,) if bias else ()
-        self._u_label, self._z_label = f"u{layer}[{j}]", f"z{layer}[{j}]"
+        self._u_label, self._z_label = labels.u(layer, j), labels.z(layer, j)
 
     def parameters(self) -> list[Value]:
         """``w[0..n_in-1]``, then ``b`` and ``alpha`` when the unit has them."""
@@ -91,7 +91,7 @@ class Neuron(Module):
         except TypeError:
             n = length(z, "z", "Neuron")  # raises, naming z
         if n != self.n_in:
-            raise ValueError(f"Neuron: input z has {n} entries but the unit has {self.n_in} weights: {_show(z)}")
+            raise ValueError(f"Neuron: input z has {n} entries but the unit has {self.n_in} weights: {show(z)}")
         u = _DOT(*self._wb, *z, *self._one)
         u.label = self._u_label
         return u
@@ -132,6 +132,10 @@ class Layer(Module):
 
     def __call__(self, z: Sequence[Value | float]) -> list[Value]:
         """Every unit's output, in unit order (a list even for a width-1 layer)."""
+        return self.forward(z)
+
+    def forward(self, z: Sequence[Value | float]) -> list[Value]:
+        """Every unit's output, in unit order, as a list: what the layer above reads."""
         return [n(z) for n in self.neurons]
 
     def __repr__(self) -> str:
@@ -142,10 +146,10 @@ class MLP(Module):
     """A multi-layer perceptron: ``n_in`` inputs, then one layer per entry of ``sizes``.
 
     ``activations`` gives one activation per layer (a name from ``ACTIVATIONS`` or a
-    callable on a Value); by default ``relu`` on hidden layers and ``identity`` on the
+    callable on a Value, see ``nn.activations``); by default ``relu`` on hidden layers and ``identity`` on the
     output. ``bias`` is one flag for every layer or a list of flags. Initial weights come
     from ``seed`` as ``Neuron`` describes: the same seed gives the same network.
-    ``net.layers[l]`` is math layer ``l + 1`` (labels ``W1``, ``b1``, ... as in facts §6).
+    ``net.layers[l]`` is math layer ``l + 1`` (labels ``W1``, ``b1``, ... as in theory §6).
     """
 
     def __init__(
@@ -180,7 +184,7 @@ class MLP(Module):
         self.layers = [
             Layer(widths[k], widths[k + 1], activations[k], bias=biases[k], seed=rng, layer=k + 1) for k in range(depth)
         ]
-        self._x_labels = [f"x[{i}]" for i in range(n_in)]
+        self._x_labels = [labels.x(i) for i in range(n_in)]
 
     def parameters(self) -> list[Value]:
         """Layer by layer, bottom to top, each as ``Layer.parameters`` orders it."""
@@ -188,8 +192,12 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The list of output Values for the input ``x`` (floats, or Values labelled ``x[i]``)."""
+        return self.forward(x)
+
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """The network's outputs for ``x``, as a list: ``z <- f(W z + b)``, layer by layer."""
         if length(x, "x", "MLP") != self.n_in:
-            raise ValueError(f"MLP: input x has {len(x)} entries but the network takes {self.n_in}: {_show(x)}")
+            raise ValueError(f"MLP: input x has {len(x)} entries but the network takes {self.n_in}: {show(x)}")
         z = list(x)
         for i, xi in enumerate(z):
             if type(xi) is Value:
@@ -198,7 +206,7 @@ class MLP(Module):
             elif type(xi) is not float:
                 z[i] = number(xi, f"x[{i}]", "MLP")
         for layer in self.layers:
-            z = layer(z)
+            z = layer.forward(z)
         return z
 
     @property
@@ -223,21 +231,21 @@ class MLP(Module):
         activations: Sequence[Activation] | None = None,
     ) -> MLP:
         """A network with the given matrices: ``weights[l][j][i]`` is the weight into unit j
-        of layer l+1 from input i (row j = the weights into unit j, as W1 in facts §6).
+        of layer l+1 from input i (row j = the weights into unit j, as W1 in theory §6).
 
         ``biases`` is None (no biases anywhere) or one list per layer (None for a layer
         without bias). ``activations`` as for ``MLP``.
         """
         if not is_list(weights) or len(weights) == 0:
-            raise ValueError(f"from_weights: weights must be a list of matrices, one per layer; got {_show(weights)}")
+            raise ValueError(f"from_weights: weights must be a list of matrices, one per layer; got {show(weights)}")
         depth = len(weights)
         widths: list[int] = []
         for k, W in enumerate(weights):
             if not is_list(W) or len(W) == 0:
-                raise ValueError(f"from_weights: weights[{k}] must be a non-empty list of rows; got {_show(W)}")
+                raise ValueError(f"from_weights: weights[{k}] must be a non-empty list of rows; got {show(W)}")
             for j, row in enumerate(W):
                 if not is_list(row) or len(row) == 0:
-                    raise ValueError(f"from_weights: weights[{k}][{j}] must be a non-empty list of numbers; got {_show(row)}")
+                    raise ValueError(f"from_weights: weights[{k}][{j}] must be a non-empty list of numbers; got {show(row)}")
             n_in = len(W[0]) if k == 0 else widths[-1]
             for j, row in enumerate(W):
                 if len(row) != n_in:
@@ -252,12 +260,12 @@ class MLP(Module):
             biases = [None] * depth
         elif not is_list(biases) or len(biases) != depth:
             raise ValueError(
-                f"from_weights: biases must be None or a list of {depth} entries, one per layer; got {_show(biases)}"
+                f"from_weights: biases must be None or a list of {depth} entries, one per layer; got {show(biases)}"
             )
         for k, bs in enumerate(biases):
             if bs is not None and (not is_list(bs) or len(bs) != widths[k + 1]):
                 raise ValueError(
-                    f"from_weights: biases[{k}] must be None or a list of {widths[k + 1]} numbers, one per unit; got {_show(bs)}"
+                    f"from_weights: biases[{k}] must be None or a list of {widths[k + 1]} numbers, one per unit; got {show(bs)}"
                 )
         net = cls(widths[0], widths[1:], activations, bias=[bs is not None for bs in biases])
         for k, (layer, W, bs) in enumerate(zip(net.layers, weights, biases)):
@@ -270,77 +278,15 @@ class MLP(Module):
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the architecture and every weight to ``path`` as JSON (see ``nn.persist``)."""
-        from .persist import save
-
-        save(self, path)
+        persist.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MLP:
-        """The network saved at ``path`` by ``save`` (see ``nn.persist``)."""
-        from .persist import load
-
-        return load(path)
-
-
-# ---------------------------------------------------------------------------
-# Activations and argument checks, shared by the classes above.
-
-
-def check_activation(activation: Any, argument: str) -> Activation:
-    """``activation`` if it is a known name or a callable; a ValueError naming ``argument`` otherwise."""
-    if isinstance(activation, str):
-        if activation in ACTIVATIONS:
-            return activation
-        raise ValueError(
-            f"{argument}: unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}, or pass a callable"
-        )
-    if callable(activation):
-        return activation
-    raise ValueError(f"{argument}: an activation must be a name ({', '.join(ACTIVATIONS)}) or a callable, got {activation!r}")
-
-
-def activation_name(activation: Activation) -> str:
-    """The name of an activation, or of the callable standing for one."""
-    return activation if isinstance(activation, str) else getattr(activation, "__name__", repr(activation))
-
-
-def _activation_function(activation: Activation, alpha: Value | None) -> Callable[[Value], Value]:
-    """z = f(u) as one engine op: the Value method named like the activation."""
-    if callable(activation):
-        return activation
-    if activation == "prelu":
-        return lambda u: Value.prelu(u, alpha)  # type: ignore[arg-type]
-    return getattr(Value, activation)  # elu with the engine's fixed alpha = 1
-
-
-def positive_int(n: Any, argument: str, where: str) -> int:
-    """``n`` if it is an int >= 1; a ValueError naming ``argument`` otherwise."""
-    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1:
-        return int(n)
-    raise ValueError(f"{where}: {argument} must be a whole number >= 1, got {n!r}")
-
-
-def number(x: Any, argument: str, where: str) -> float:
-    """``x`` as a float if it is a real number (not a bool); a ValueError naming ``argument`` otherwise."""
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
-    raise ValueError(f"{where}: {argument} must be a number, got {type(x).__name__}: {_show(x)}")
-
-
-def length(xs: Any, argument: str, where: str) -> int:
-    """``len(xs)``; a TypeError naming ``argument`` when ``xs`` is not a list (a number, a generator)."""
-    try:
-        return len(xs)
-    except TypeError:
-        raise TypeError(f"{where}: {argument} must be a list (or tuple), got {type(xs).__name__}: {_show(xs)}") from None
-
-
-def is_list(x: Any) -> bool:
-    """True for a list, tuple or other sequence that is not a string."""
-    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
-
-
-def _show(x: Any) -> str:
-    """``repr(x)``, cut to a readable length for an error message."""
-    shown = repr(x)
-    return shown if len(shown) <= 80 else shown[:77] + "..."
+        """The network saved at ``path`` by ``save``; a ValueError naming the file and what is
+        wrong for a malformed, truncated, oversized or inconsistent file (see ``nn.persist``)."""
+        saved = persist.read(path)
+        net = cls.from_weights(saved.weights, saved.biases, saved.activations)
+        for layer, slopes in zip(net.layers, saved.alphas):
+            for n, a in zip(layer.neurons, slopes or ()):
+                n.alpha.data = float(a)  # type: ignore[union-attr]
+        return net

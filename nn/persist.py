@@ -10,6 +10,8 @@ written to a temporary file in the same directory and renamed over the target
 
 ``weights[j][i]`` is the weight into unit j from input i; ``biases`` is null for a layer
 without bias; ``alphas`` lists the PReLU slopes of a ``prelu`` layer, null otherwise.
+Reading refuses anything but a regular file of at most ``MAX_BYTES``. This module knows
+the format, not the classes: ``MLP.save`` and ``MLP.load`` (nn.module) call it.
 """
 
 from __future__ import annotations
@@ -18,26 +20,31 @@ import json
 import math
 import os
 import re
-from typing import Any
+import stat
+from typing import Any, NamedTuple
 
-from micrograd.files import write_atomically
+from micrograd.files import file_kind, write_atomically
 
-from .module import ACTIVATIONS, MLP, activation_name
+from .activations import LEARNED_ALPHA, names, name_of
+from .checks import show
 
 FORMAT, VERSION = "nn.MLP", 1
+MAX_BYTES = 64 * 2**20  # 64 MiB: a saved network of about three million weights
 _LAYER_KEYS = {"activation", "weights", "biases", "alphas"}
+_MAX_DIGITS = 400  # an integer weight longer than this is past float64 anyway
 
 
-def save(net: MLP, path: str | os.PathLike) -> None:
-    """Write ``net`` to ``path`` as JSON, atomically (temporary file + ``os.replace``)."""
-    if not isinstance(net, MLP):
+def save(net: Any, path: str | os.PathLike) -> None:
+    """Write ``net`` (an ``nn.MLP``) to ``path`` as JSON, atomically (temporary file + ``os.replace``)."""
+    layers_of_net = getattr(net, "layers", None)
+    if not isinstance(layers_of_net, list) or not isinstance(getattr(net, "n_in", None), int):
         raise TypeError(f"save: net must be an nn.MLP, got {type(net).__name__}")
     layers = []
-    for l, layer in enumerate(net.layers, 1):
+    for l, layer in enumerate(layers_of_net, 1):
         if not isinstance(layer.activation, str):
             raise ValueError(
-                f"save: layer {l} uses the function {activation_name(layer.activation)!r} as activation; "
-                f"only named activations ({', '.join(ACTIVATIONS)}) can be saved"
+                f"save: layer {l} uses the function {name_of(layer.activation)!r} as activation; "
+                f"only named activations ({', '.join(names())}) can be saved"
             )
         neurons = layer.neurons
         for p in layer.parameters():
@@ -46,8 +53,8 @@ def save(net: MLP, path: str | os.PathLike) -> None:
         layers.append({
             "activation": layer.activation,
             "weights": [[w.data for w in n.w] for n in neurons],
-            "biases": [n.b.data for n in neurons] if neurons[0].b is not None else None,  # type: ignore[union-attr]
-            "alphas": [n.alpha.data for n in neurons] if neurons[0].alpha is not None else None,  # type: ignore[union-attr]
+            "biases": [n.b.data for n in neurons] if neurons[0].b is not None else None,
+            "alphas": [n.alpha.data for n in neurons] if neurons[0].alpha is not None else None,
         })
     doc = {"format": FORMAT, "version": VERSION, "n_in": net.n_in, "layers": layers}
     text = json.dumps(doc, indent=2, allow_nan=False)
@@ -56,17 +63,23 @@ def save(net: MLP, path: str | os.PathLike) -> None:
     write_atomically(path, text + "\n")
 
 
-def load(path: str | os.PathLike) -> MLP:
-    """The network saved at ``path``; a ValueError naming the problem for a malformed,
-    truncated or inconsistent file."""
+class Saved(NamedTuple):
+    """A checked saved network, as ``MLP.from_weights`` takes it, plus the PReLU slopes."""
+
+    n_in: int
+    weights: list[list[list[float]]]
+    biases: list[list[float] | None]
+    activations: list[str]
+    alphas: list[list[float] | None]
+
+
+def read(path: str | os.PathLike) -> Saved:
+    """The network saved at ``path``, checked; a ValueError naming the file and the problem
+    for a malformed, truncated, oversized or inconsistent file, or one that is not a file."""
     path = os.fspath(path)
+    text = _read_text(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise ValueError(f"load: {path} is not a text file of UTF-8 JSON: {e}") from None
-    try:
-        doc = json.loads(text, parse_constant=_refuse, parse_float=_finite)
+        doc = json.loads(text, parse_constant=_refuse, parse_float=_finite, parse_int=_integer)
     except json.JSONDecodeError as e:
         raise ValueError(f"load: {path} is not valid JSON (truncated or corrupted?): {e}") from None
     except RecursionError:
@@ -76,67 +89,87 @@ def load(path: str | os.PathLike) -> MLP:
     return _network(doc, path)
 
 
-def _network(doc: Any, path: str) -> MLP:
+def _read_text(path: str) -> str:
+    """The file's text: a regular file only (a FIFO would block, /dev/zero never end), at
+    most MAX_BYTES, UTF-8."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens without waiting
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ValueError(f"load: {path} is not a regular file ({file_kind(mode)}); give the path of a saved network")
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"load: {path} is larger than {_size(MAX_BYTES)}, the limit for a saved network")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"load: {path} is not a text file of UTF-8 JSON: {e}") from None
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
+
+
+def _network(doc: Any, path: str) -> Saved:
     def bad(what: str) -> ValueError:
         return ValueError(f"load: {path}: {what}")
 
     if not isinstance(doc, dict):
         raise bad(f"expected a JSON object, found {type(doc).__name__}")
     if doc.get("format") != FORMAT:
-        raise bad(f'"format" must be {FORMAT!r}, found {doc.get("format")!r}: not a saved nn.MLP')
+        raise bad(f'"format" must be {FORMAT!r}, found {show(doc.get("format"))}: not a saved nn.MLP')
     if doc.get("version") != VERSION:
-        raise bad(f'"version" {doc.get("version")!r} is not supported (this nn reads version {VERSION})')
+        raise bad(f'"version" {show(doc.get("version"))} is not supported (this nn reads version {VERSION})')
     unknown = set(doc) - {"format", "version", "n_in", "layers"}
     if unknown:
-        raise bad(f"unknown keys {sorted(unknown)}")
+        raise bad(f"unknown keys {show(sorted(unknown))}")
     n_in, layers = doc.get("n_in"), doc.get("layers")
     if not (type(n_in) is int and n_in >= 1):
-        raise bad(f'"n_in" must be a whole number >= 1, found {n_in!r}')
+        raise bad(f'"n_in" must be a whole number >= 1, found {show(n_in)}')
     if not (isinstance(layers, list) and layers):
-        raise bad(f'"layers" must be a non-empty list, found {layers!r:.60}')
-    weights, biases, activations, alphas = [], [], [], []
+        raise bad(f'"layers" must be a non-empty list, found {show(layers, 60)}')
+    known = names()
+    saved = Saved(n_in, [], [], [], [])
     width = n_in
     for l, layer in enumerate(layers, 1):
         where = f"layer {l}"
         if not isinstance(layer, dict):
-            raise bad(f"{where} must be an object, found {layer!r:.60}")
+            raise bad(f"{where} must be an object, found {show(layer, 60)}")
         if set(layer) != _LAYER_KEYS:
-            raise bad(f"{where} must have exactly the keys {sorted(_LAYER_KEYS)}, found {sorted(layer)}")
+            raise bad(f"{where} must have exactly the keys {sorted(_LAYER_KEYS)}, found {show(sorted(layer))}")
         activation = layer["activation"]
-        if activation not in ACTIVATIONS:
-            raise bad(f"{where}: unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
+        if not isinstance(activation, str) or activation not in known:
+            raise bad(f"{where}: unknown activation {show(activation)}; known: {', '.join(known)}")
         W = layer["weights"]
         if not (isinstance(W, list) and W):
-            raise bad(f'{where}: "weights" must be a non-empty list of rows, found {W!r:.60}')
+            raise bad(f'{where}: "weights" must be a non-empty list of rows, found {show(W, 60)}')
         for j, row in enumerate(W):
             _numbers(row, width, f"{where}: weights[{j}]", bad, f"one per unit below ({width})")
         units = len(W)
         if layer["biases"] is not None:
             _numbers(layer["biases"], units, f'{where}: "biases"', bad, f"one per unit ({units})")
-        if (activation == "prelu") != (layer["alphas"] is not None):
-            raise bad(f'{where}: "alphas" must be a list for a prelu layer and null otherwise, found {layer["alphas"]!r:.60}')
+        if (activation == LEARNED_ALPHA) != (layer["alphas"] is not None):
+            raise bad(f'{where}: "alphas" must be a list for a {LEARNED_ALPHA} layer and null otherwise, '
+                      f'found {show(layer["alphas"], 60)}')
         if layer["alphas"] is not None:
             _numbers(layer["alphas"], units, f'{where}: "alphas"', bad, f"one per unit ({units})")
-        weights.append(W)
-        biases.append(layer["biases"])
-        activations.append(activation)
-        alphas.append(layer["alphas"])
+        saved.weights.append(W)
+        saved.biases.append(layer["biases"])
+        saved.activations.append(activation)
+        saved.alphas.append(layer["alphas"])
         width = units
-    net = MLP.from_weights(weights, biases, activations)
-    for layer, slopes in zip(net.layers, alphas):
-        for n, a in zip(layer.neurons, slopes or ()):
-            n.alpha.data = float(a)  # type: ignore[union-attr]
-    return net
+    return saved
 
 
 def _numbers(xs: Any, length: int, where: str, bad, why: str) -> None:
     if not isinstance(xs, list):
-        raise bad(f"{where} must be a list of numbers, found {xs!r:.60}")
+        raise bad(f"{where} must be a list of numbers, found {show(xs, 60)}")
     if len(xs) != length:
         raise bad(f"{where} has {len(xs)} entries but must have {length}, {why}")
     for i, x in enumerate(xs):
         if type(x) not in (int, float) or (type(x) is int and abs(x) > 1e308):
-            raise bad(f"{where}[{i}] must be a finite number, found {x!r:.60}")
+            raise bad(f"{where}[{i}] must be a finite number, found {show(x, 60)}")
 
 
 class _NonFinite(Exception):
@@ -150,5 +183,20 @@ def _refuse(name: str) -> float:
 def _finite(text: str) -> float:
     x = float(text)
     if not math.isfinite(x):  # 1e400 parses as inf
-        raise _NonFinite(text)
+        raise _NonFinite(text if len(text) <= 40 else f"a number of {len(text)} characters")
     return x
+
+
+class _HugeInteger:
+    """An integer too long to be a weight, kept as its length so the message can name its field."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def _integer(text: str) -> int | _HugeInteger:
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= _MAX_DIGITS else _HugeInteger(digits)

@@ -1,4 +1,4 @@
-"""Training loops (facts §7): full-batch gradient descent, single-sample SGD, mini-batches.
+"""Training loops (theory §7): full-batch gradient descent, single-sample SGD, mini-batches.
 
 One step: forward every sample of the batch, average their losses into one node,
 ``backward()``, ``optimizer.step()``. One epoch: one pass over all the samples.
@@ -6,6 +6,7 @@ One step: forward every sample of the batch, average their losses into one node,
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -13,9 +14,10 @@ from typing import Any, Callable, Sequence
 import micrograd
 from micrograd import Value
 
-from .losses import bce, bce_with_logits, get_loss, hinge, softmax_cross_entropy, squared_error
-from .module import MLP, Module, length, positive_int
-from .optim import SGD, Optimizer
+from .checks import length, positive_int, show
+from .losses import get_loss, squared_error
+from .module import MLP, Module
+from .optim import Optimizer, get_optimizer
 
 MODES = ("full", "sgd", "minibatch")
 
@@ -40,17 +42,24 @@ def train_step(
     net: Module, xs: Sequence[Sequence[float]], ts: Sequence[Any], loss: Callable[..., Value], optimizer: Optimizer
 ) -> float:
     """One step on a batch: ``L = 1/N sum_n loss(net(x_n), t_n)``, ``backward``, ``optimizer.step()``.
-    Returns L as it was before the update."""
+    Returns L as it was before the update. The cyclic garbage collector is paused during
+    the step (see ``train``)."""
     return _step(net, xs, ts, loss, optimizer)[0]
 
 
 def _step(net, xs, ts, loss, optimizer) -> tuple[float, list[list[Value]]]:
-    outputs = [net(x) for x in xs]
-    total = micrograd.sum([loss(y, t) for y, t in zip(outputs, ts)]) * (1.0 / len(xs))
-    optimizer.zero_grad()
-    total.backward()
-    optimizer.step()
-    return total.data, outputs
+    collecting = gc.isenabled()
+    gc.disable()  # a step's graph holds no reference cycles: reference counting frees it
+    try:
+        outputs = [net(x) for x in xs]
+        total = micrograd.sum([loss(y, t) for y, t in zip(outputs, ts)]) * (1.0 / len(xs))
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        return total.data, outputs
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def train(
@@ -59,7 +68,7 @@ def train(
     ts: Sequence[Any],
     *,
     loss: str | Callable[..., Value] = squared_error,
-    optimizer: Optimizer | None = None,
+    optimizer: Optimizer | str | None = None,
     lr: float | None = None,
     epochs: int = 10,
     mode: str = "full",
@@ -74,10 +83,15 @@ def train(
     ``mode``: ``"full"`` (one gradient-descent step per epoch on every sample),
     ``"sgd"`` (one step per sample, in an order shuffled from ``seed`` each epoch) or
     ``"minibatch"`` (shuffled, then steps on batches of ``batch_size``). Each step averages
-    the batch's losses. ``optimizer`` defaults to ``SGD(net.parameters(), lr)`` with
-    ``lr = 0.1``. ``progress``: a tqdm bar (True), none (False), or a bar when tqdm is
-    installed (None). Accuracy is kept for the class losses (hinge, bce,
-    bce_with_logits, softmax_cross_entropy).
+    the batch's losses. ``loss`` is a name or a function (``nn.LOSSES``). ``optimizer`` is
+    an ``nn.Optimizer``, or a name from ``nn.OPTIMIZERS`` (None: SGD) built on
+    ``net.parameters()`` with ``lr`` (default: that optimizer's ``default_lr``). ``progress``: a tqdm
+    bar (True), none (False), or a bar when tqdm is installed (None). Accuracy is kept for
+    the losses whose registry entry says how to count it (the class losses).
+
+    Each step pauses Python's cyclic garbage collector (``gc.disable()``) and restores its
+    previous state afterwards, also on an error: the graph of a step holds no reference
+    cycles, reference counting frees it, and the collector would only walk it in vain.
 
     ``monitor``: an object told about the run: ``start(net, xs, ts, loss=, correct=,
     optimizer=, steps=, epochs=)`` before the first step (``correct(y, t)`` is the accuracy
@@ -86,21 +100,18 @@ def train(
     ``live=True``: in Jupyter, watch the run (``micrograd.viz.live``) instead of the bar;
     elsewhere the bar stays, with a one-line note.
     """
-    loss = get_loss(loss, "train")
+    entry = get_loss(loss, "train")
     if length(xs, "xs", "train") != length(ts, "ts", "train"):
         raise ValueError(f"train: xs has {len(xs)} samples but ts has {len(ts)} targets; they must pair up")
     if len(xs) == 0:
         raise ValueError("train: xs is empty; give at least one sample")
     epochs = positive_int(epochs, "epochs", "train")
     if mode not in MODES:
-        raise ValueError(f"train: unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        raise ValueError(f"train: unknown mode {show(mode)}; use one of {', '.join(MODES)}")
     batch_size = positive_int(batch_size, "batch_size", "train")
-    if optimizer is None:
-        optimizer = SGD(net.parameters(), 0.1 if lr is None else lr)
-    elif lr is not None:
-        raise ValueError(f"train: give either an optimizer or lr, not both (lr = {lr!r}; set it on the optimizer)")
+    optimizer = get_optimizer(optimizer, net.parameters(), lr, "train")
     size = {"full": len(xs), "sgd": 1, "minibatch": batch_size}[mode]
-    correct = _ACCURACY.get(loss)
+    loss, correct = entry.function, entry.correct
     history = History(accuracy=[] if correct is not None else None)
     rng = random.Random(seed)
     order = list(range(len(xs)))
@@ -155,27 +166,3 @@ def _progress_range(epochs: int, progress: bool | None):
             raise ImportError("train: progress=True needs tqdm (pip install tqdm); pass progress=False for no bar") from None
         return range(epochs)
     return tqdm(range(epochs), desc="train", unit="epoch")
-
-
-# --- accuracy: did the output pick the target's class? ------------------------------
-
-
-def _argmax(xs: Sequence[Any]) -> int:
-    values = [x.data if type(x) is Value else x for x in xs]
-    return values.index(max(values))
-
-
-def _classes(y: Sequence[Value], threshold: float) -> list[int]:
-    return [1 if yk.data >= threshold else 0 for yk in y]
-
-
-def _targets(t: Any) -> list[float]:
-    return list(t) if isinstance(t, Sequence) else [t]
-
-
-_ACCURACY: dict[Callable, Callable[[Sequence[Value], Any], bool]] = {
-    hinge: lambda y, t: _classes(y, 0.0) == [1 if tk > 0 else 0 for tk in _targets(t)],
-    bce: lambda y, t: _classes(y, 0.5) == [1 if tk >= 0.5 else 0 for tk in _targets(t)],
-    bce_with_logits: lambda y, t: _classes(y, 0.0) == [1 if tk >= 0.5 else 0 for tk in _targets(t)],
-    softmax_cross_entropy: lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t),
-}

@@ -2,7 +2,7 @@
 
 Commands run through ``main(argv)`` (its return value is the exit status) with pytest's
 capsys, and a few as real ``python -m micrograd`` processes. Golden numbers come from
-the facts file (§6) or plain float code written here.
+docs/theory.md §6 or plain float code written here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -97,6 +98,18 @@ def test_an_expression_may_start_with_minus(capsys, expression, value, gradient)
     assert table(out) == {"x": (3.0, gradient)}
 
 
+@pytest.mark.parametrize("expression, value", [("--x", 3.0), ("---x", -3.0), ("--x*2", 6.0), ("-h*x", -6.0)])
+def test_an_expression_may_start_with_two_minuses(capsys, expression, value):
+    status, out, err = run(capsys, "grad", expression, "x=3", "h=2")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == f"{expression} = {value:g}"
+
+
+def test_an_abbreviated_option_is_still_an_option(capsys, tmp_path):
+    status, out, err = run(capsys, "grad", "x*x", "x=3", "--dig", "2", "--do", str(tmp_path / "g.dot"))
+    assert (status, err) == (0, "") and table(out) == {"x": (3.0, 6.0)} and (tmp_path / "g.dot").exists()
+
+
 def test_options_may_come_between_inputs(capsys, tmp_path):
     status, out, _ = run(capsys, "grad", "x*y", "x=2", "--dot", str(tmp_path / "g.dot"), "y=5")
     assert status == 0
@@ -148,7 +161,7 @@ def test_grad_draws_svg_png_and_dot(capsys, tmp_path):
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     texts = re.findall(r">([^<]*)</text>", text)
-    assert {"x", "w", "b", "tanh", "grad 0.9151", "grad &#45;1.0982"} <= set(texts)  # labels, dy/db, dy/dx
+    assert {"x", "w", "b", "tanh", "grad 0.9151", "grad &#45;1.098"} <= set(texts)  # labels, dy/db, dy/dx
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert dot.read_text().lstrip().startswith("digraph")
     assert f"wrote {svg}" in out and f"wrote {png}" in out
@@ -192,10 +205,89 @@ def test_grad_cannot_draw_an_expression_without_inputs_or_into_a_missing_directo
     assert status == 2 and out == "" and "does not exist" in err
 
 
+def one_line_refusal(status: int, out: str, err: str, words: str) -> bool:
+    """Refused before any work: status 2, nothing on stdout, one line on stderr with ``words``."""
+    return status == 2 and out == "" and err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_grad_refuses_to_draw_onto_a_directory_or_a_fifo(capsys, tmp_path):
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--svg", str(tmp_path / "sub"))
+    assert one_line_refusal(status, out, err, f"--svg {str(tmp_path / 'sub')!r}: cannot write {tmp_path / 'sub'}: it is a directory")
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--dot", str(tmp_path / "pipe"))
+    assert one_line_refusal(status, out, err, "it is a FIFO (named pipe), not a regular file")
+    assert (tmp_path / "sub").is_dir() and stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+
+
+def test_grad_draws_through_a_symlink_and_refuses_a_read_only_file(capsys, tmp_path):
+    (tmp_path / "t.dot").write_text("old")
+    (tmp_path / "link.dot").symlink_to("t.dot")
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--dot", str(tmp_path / "link.dot"))
+    assert (status, err) == (0, "")
+    assert (tmp_path / "link.dot").is_symlink() and (tmp_path / "t.dot").read_text().lstrip().startswith("digraph")
+    (tmp_path / "ro.dot").write_text("keep")
+    (tmp_path / "ro.dot").chmod(0o444)
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--dot", str(tmp_path / "ro.dot"))
+    assert one_line_refusal(status, out, err, "it is read-only (mode 0o444)")
+    assert (tmp_path / "ro.dot").read_text() == "keep"
+
+
+def test_grad_steps_into_a_directory_that_cannot_be_written(capsys, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)  # the permission bits decide, also for root
+    (tmp_path / "plain").write_text("")
+    try:
+        status, out, err = run(capsys, "grad", "x*2", "x=1", "--steps", str(locked))
+        assert one_line_refusal(status, out, err, "the directory is not writable (mode 0o555)")
+        status, out, err = run(capsys, "grad", "x*2", "x=1", "--steps", str(locked / "new"))
+        assert one_line_refusal(status, out, err, f"its parent {locked} is not writable (mode 0o555)")
+        assert os.listdir(locked) == []
+    finally:
+        locked.chmod(0o755)
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--steps", str(tmp_path / "plain" / "steps"))
+    assert one_line_refusal(status, out, err, f"{tmp_path / 'plain'} on the way there is a regular file, not a directory")
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--steps", str(tmp_path / "plain"))
+    assert one_line_refusal(status, out, err, "it is a regular file, not a directory")
+
+
+@needs_dot
+def test_grad_steps_into_a_directory_holding_a_read_only_frame(capsys, tmp_path):
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "step_000.svg").write_text("keep")
+    (tmp_path / "steps" / "step_000.svg").chmod(0o444)
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--steps", str(tmp_path / "steps"))
+    assert status == 2 and err.count("\n") == 1 and "step_000.svg: it is read-only" in err and "Traceback" not in err
+    assert (tmp_path / "steps" / "step_000.svg").read_text() == "keep"
+
+
+@needs_dot
+def test_grad_draws_an_input_with_a_6000_character_name(capsys, tmp_path):
+    name = "漢" * 6000
+    status, out, err = run(capsys, "grad", f"{name}*2", f"{name}=1", "--svg", str(tmp_path / "g.svg"))
+    assert (status, err) == (0, "")
+    assert table(out)[name] == (1.0, 2.0)  # the table shows the whole name
+    texts = re.findall(r">([^<]*)</text>", (tmp_path / "g.svg").read_text())
+    assert "漢" * 27 + "…" + "漢" * 12 in texts  # the picture a shortened one
+
+
+def test_a_failing_dot_program_is_one_line(capsys, tmp_path, monkeypatch):
+    import graphviz
+
+    def failing_pipe(self, *args, **kwargs):
+        raise graphviz.CalledProcessError(1, ["dot"], output=b"", stderr="Error: something dot did not like\nmore".encode())
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", failing_pipe)
+    status, out, err = run(capsys, "grad", "x*2", "x=1", "--svg", str(tmp_path / "g.svg"))
+    assert status == 2 and err == "micrograd grad: error: Graphviz's dot could not draw the graph: Error: something dot did not like\n"
+    assert not (tmp_path / "g.svg").exists()
+
+
 # --- micrograd demo -----------------------------------------------------------------------
 
 
-def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
+def test_demo_reproduces_the_worked_example_of_the_theory_page(capsys, tmp_path):
     out_file = tmp_path / "demo.dot"
     status, out, err = run(capsys, "demo", "--out", str(out_file))
     assert (status, err) == (0, "")
@@ -204,7 +296,7 @@ def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
     def line(start: str) -> str:
         return next(ln for ln in lines if ln.strip().startswith(start))
 
-    approx = lambda xs: pytest.approx(xs, abs=1e-9)  # noqa: E731 - facts §6 lists 10 decimals
+    approx = lambda xs: pytest.approx(xs, abs=1e-9)  # noqa: E731 - theory §6 lists 10 decimals
     assert numbers(line("u1 = W1 x")) == approx([0.6, 1.2])
     assert numbers(line("z1 = sigmoid")) == approx([0.6456563062, 0.7685247835])
     assert numbers(line("y  = W2 z1")) == approx([2.1827058732, 5.0110680527])
@@ -227,38 +319,50 @@ def test_demo_reproduces_the_worked_example_of_the_facts(capsys, tmp_path):
 
 
 @needs_dot
-def test_demo_draws_an_svg_in_the_current_directory_by_default(capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    status, out, _ = run(capsys, "demo")
+def test_demo_draws_an_svg_where_out_says(capsys, tmp_path):
+    status, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo.svg"))
     assert status == 0
-    svg = (tmp_path / "micrograd-demo.svg").read_text()
+    svg = (tmp_path / "demo.svg").read_text()
     assert "<svg" in svg and "W1[0,0]" in svg and "W2[1,1]" in svg
 
 
-def test_demo_without_dot_writes_the_dot_source_and_says_so(capsys, tmp_path, monkeypatch, no_dot):
+def test_demo_writes_no_file_unless_asked(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, out, err = run(capsys, "demo")
     assert (status, err) == (0, "")
-    assert not (tmp_path / "micrograd-demo.svg").exists()
-    assert (tmp_path / "micrograd-demo.dot").read_text().lstrip().startswith("digraph")
+    assert "10.4264359261" in out and "Graph" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_help_says_the_picture_is_drawn_only_with_out(capsys):
+    _, out, _ = run(capsys, "demo", "--help")
+    flat = " ".join(out.split())
+    assert "Without --out nothing is written" in flat and "default" not in flat
+
+
+def test_demo_without_dot_writes_the_dot_source_and_says_so(capsys, tmp_path, no_dot):
+    status, out, err = run(capsys, "demo", "--out", str(tmp_path / "demo.svg"))
+    assert (status, err) == (0, "")
+    assert not (tmp_path / "demo.svg").exists()
+    assert (tmp_path / "demo.dot").read_text().lstrip().startswith("digraph")
     assert "dot program is not installed" in out.splitlines()[-1]
 
 
-def test_demo_without_the_graphviz_package_skips_the_picture(capsys, tmp_path, monkeypatch, no_graphviz_package):
-    monkeypatch.chdir(tmp_path)
-    status, out, err = run(capsys, "demo")
+def test_demo_without_the_graphviz_package_skips_the_picture(capsys, tmp_path, no_graphviz_package):
+    status, out, err = run(capsys, "demo", "--out", str(tmp_path / "demo.svg"))
     assert (status, err) == (0, "")
     assert "skipped: drawing needs the graphviz Python package" in out.splitlines()[-1]
     assert "Traceback" not in out
     assert list(tmp_path.iterdir()) == []
 
 
-def test_demo_no_graph_and_a_bad_out(capsys, tmp_path, monkeypatch):
+def test_demo_a_bad_out(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    status, out, _ = run(capsys, "demo", "--no-graph")
-    assert status == 0 and "Graph" not in out and list(tmp_path.iterdir()) == []
     status, out, err = run(capsys, "demo", "--out", "picture.txt")
     assert status == 2 and out == "" and err.count("\n") == 1 and ".svg, .png, .pdf or .dot" in err
+    (tmp_path / "dir.svg").mkdir()
+    status, out, err = run(capsys, "demo", "--out", "dir.svg")
+    assert status == 2 and out == "" and err.count("\n") == 1 and "dir.svg: it is a directory" in err
 
 
 # --- micrograd train ------------------------------------------------------------------------
@@ -360,12 +464,20 @@ def test_python_m_micrograd_refuses_cleanly(expression):
 
 def test_python_m_micrograd_demo_without_dot(tmp_path):
     env = {**os.environ, "PATH": str(tmp_path)}  # no dot program on this PATH
-    done = python_m("demo", cwd=tmp_path, env=env)
+    done = python_m("demo", "--out", "demo.svg", cwd=tmp_path, env=env)
     assert done.returncode == 0 and done.stderr == ""
     assert "10.4264359261" in done.stdout
-    assert (tmp_path / "micrograd-demo.dot").exists()
+    assert (tmp_path / "demo.dot").exists()
 
 
 def test_python_m_micrograd_help():
     done = python_m("--help")
     assert done.returncode == 0 and "grad" in done.stdout and "demo" in done.stdout and "train" in done.stdout
+
+
+def test_steps_of_a_graph_too_big_to_step_through_is_one_line_before_any_file(tmp_path, capsys):
+    names = [f"x{k}" for k in range(300)]
+    status = main(["grad", f"sum({', '.join(names)})", *[f"{n}=1" for n in names], "--steps", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "max_frame_nodes" in err and "smaller part" in err
+    assert not list((tmp_path / "d").glob("*")) if (tmp_path / "d").exists() else True

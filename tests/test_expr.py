@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd import OPS, Value
-from micrograd.expr import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExprError, evaluate, parse
+from micrograd.expr import functions, MAX_DEPTH, MAX_LENGTH, ExprError, evaluate, parse
 
 
 def inputs(**values: float) -> dict[str, Value]:
@@ -107,7 +107,7 @@ def test_each_function_of_one_operand(name, reference):
 
 def test_every_one_operand_op_of_the_engine_is_callable():
     one = {name for name, op in OPS.items() if op.arity == 1 and name.isidentifier()}
-    assert one <= set(FUNCTIONS)
+    assert one <= set(functions())
     for name in one:
         evaluate(f"{name}(x)", inputs(x=0.5))
 
@@ -133,6 +133,31 @@ def test_alpha_may_be_an_input_with_its_own_gradient():
     out.backward()
     assert v["a"].grad == -2.0  # d/da (a x) = x for x < 0
     assert v["x"].grad == 0.1
+
+
+def test_alpha_by_name_is_alpha():
+    v = inputs(x=-3.0, a=0.1)
+    out = evaluate("prelu(x, alpha=a)", v)
+    out.backward()
+    assert out.data == pytest.approx(0.1 * -3.0, rel=1e-15)
+    assert (v["x"].grad, v["a"].grad) == (0.1, -3.0)  # d/dx = alpha, d/dalpha = x for x < 0
+    v = inputs(x=-3.0, a=2.0)
+    assert evaluate("elu(x, alpha=a)", v).data == pytest.approx(2.0 * math.expm1(-3.0), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "source, column, words",
+    [
+        ("prelu(alpha=x)", 1, "prelu needs its operand first, then alpha: call it as prelu(x, alpha=0.25)"),
+        ("1 + elu(alpha=x)", 5, "elu needs its operand first, then alpha: call it as elu(x, alpha=1.0)"),
+        ("tanh(x=1)", 6, "tanh takes no keyword argument x=; tanh(x)"),
+        ("prelu(x=x, alpha=1)", 7, "prelu takes no keyword argument x="),
+        ("sum(a=x)", 5, "sum takes no keyword argument a="),
+    ],
+)
+def test_a_keyword_is_refused_unless_it_is_alpha_after_the_operand(source, column, words):
+    e = error(source, x=-3.0)
+    assert e.column == column and words in e.message
 
 
 def test_sum_and_dot_are_one_node_each():
@@ -288,7 +313,7 @@ def test_parse_checks_without_computing():
 NAMES = {"x": 0.5, "y": -1.5, "z": 2.0}
 
 TOKENS = [
-    *NAMES, *FUNCTIONS, "0", "1", "2.5", "1e3", "1e308", "0.0", "-", "+", "*", "/", "**", "(", ")", ",", "[", "]",
+    *NAMES, *functions(), "0", "1", "2.5", "1e3", "1e308", "0.0", "-", "+", "*", "/", "**", "(", ")", ",", "[", "]",
     " ", ".", "alpha=", "=", "lambda", ":", "for", "in", "if", "else", "'s'", "__import__", "os", "@", "%", "//",
     "not", "<", "j", "_", "\t", "#", ";", "*", "{", "}", "é",
 ]

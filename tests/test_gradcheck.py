@@ -2,6 +2,7 @@
 says "at a kink" where a central difference cannot judge, and refuses bad input."""
 
 import math
+import random
 import warnings
 
 import pytest
@@ -25,8 +26,8 @@ def test_smooth_function_of_floats_and_values_passes():
     assert _no_warnings(f, [0.3, Value(-0.7, "w")]) is True
 
 
-def test_facts_6_network_loss_passes_for_all_ten_weights():
-    # facts §6: 3-2-2 net, sigmoid hidden layer, identity output, E = 1/2 sum (y - t)^2
+def test_theory_6_network_loss_passes_for_all_ten_weights():
+    # theory §6: 3-2-2 net, sigmoid hidden layer, identity output, E = 1/2 sum (y - t)^2
     x, t = (1.0, 2.0, 3.0), (0.0, 1.0)
 
     def loss(*w):
@@ -38,8 +39,8 @@ def test_facts_6_network_loss_passes_for_all_ten_weights():
     assert _no_warnings(loss, [0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 1.0, 2.0, 3.0, 4.0]) is True
 
 
-def test_facts_8_softmax_cross_entropy_layer_passes():
-    # facts §8: a 2 -> 3 layer without bias, softmax + cross-entropy, x = (0.6, 0.9), t = (0, 0, 1)
+def test_theory_8_softmax_cross_entropy_layer_passes():
+    # theory §8: a 2 -> 3 layer without bias, softmax + cross-entropy, x = (0.6, 0.9), t = (0, 0, 1)
     x, t = (0.6, 0.9), (0.0, 0.0, 1.0)
 
     def loss(*w):
@@ -109,7 +110,7 @@ def test_tolerance_is_atol_plus_rtol_times_numeric():
 
 def test_a_wrong_derivative_in_the_op_table_is_caught(monkeypatch):
     # The classic slip d/dx tanh = 1 - tanh(x) instead of 1 - tanh(x)^2.
-    monkeypatch.setattr(micrograd.OPS["tanh"], "derivative", lambda out, x: (1.0 - out,))
+    monkeypatch.setattr(micrograd.OPS["tanh"], "local_grads", lambda out, x: (1.0 - out,))
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda x: x.tanh(), [Value(0.5, "u")])
     (row,) = info.value.rows
@@ -168,6 +169,77 @@ def test_a_gradient_outside_the_one_sided_differences_still_fails():
     (row,) = info.value.rows
     assert row.status == "FAIL"
     assert (row.left, row.right) == (pytest.approx(4.0), pytest.approx(6.0))
+
+
+# --- the step is relative to the input --------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [1e12, -3e15, 1e300, 1e-300, 0.0])
+def test_inputs_of_any_size_are_checked_with_a_step_of_their_size(x):
+    assert _no_warnings(lambda v: v * 2.0, [x]) is True
+    assert _no_warnings(lambda v: v * v + v, [x] if abs(x) < 1e150 else [1e150]) is True
+
+
+def test_the_step_scales_with_the_input():
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda v: v * v.detach(), [1e12])  # analytic x, numeric 2x
+    (row,) = info.value.rows
+    assert row.numeric == pytest.approx(2e12, rel=1e-9)
+    assert row.right - row.left == pytest.approx(2 * 1e-6 * 1e12, rel=1e-3)  # f'' h with h = eps |x| (rounding: 1e-4)
+
+
+@pytest.mark.parametrize(
+    "x, eps, message",
+    [
+        (1.0, 1e-17, r"at input inputs\[0\] = 1.0 the step h = 1e-17 is lost in rounding \(x \+ h == x\).*use eps >= 1e-15"),
+        (1e20, 1e-17, r"the step h = 1000 is lost in rounding"),
+        (1.7976931348623157e308, 1e-6, r"too close to the largest float64: x \+- h overflows"),
+    ],
+)
+def test_no_difference_can_be_taken_is_a_clear_error(x, eps, message):
+    with pytest.raises(ValueError, match=message):
+        gradcheck(lambda v: v * 0.5, [x], eps=eps)
+
+
+# --- noise is not a kink ----------------------------------------------------------------
+
+
+def _noisy(f, seed, size=1e-4):
+    """f plus a different random number at every call: noise of the given size."""
+    rng = random.Random(seed)
+    return lambda x: f(x) + rng.uniform(-size, size)
+
+
+def test_a_wrong_gradient_on_a_noisy_function_fails_and_is_not_called_a_kink():
+    # x * x.detach(): backward says x, the differences 2x; noise 1e-4 swamps them (1e-4 / h = 100)
+    for seed in range(50):
+        with pytest.raises(GradcheckError) as info:
+            gradcheck(_noisy(lambda x: x * x.detach(), seed), [0.7])
+        (row,) = info.value.rows
+        assert row.status == "FAIL", f"seed {seed}: {row}"
+        assert "disagree for 1 of 1 inputs" in str(info.value)
+        assert "not as at a kink" in str(info.value) and "noisy" in str(info.value)
+
+
+def test_a_right_gradient_on_a_noisy_function_cannot_pass_either():
+    for seed in range(10):
+        with pytest.raises(GradcheckError, match="not as at a kink"):
+            gradcheck(_noisy(lambda x: x * 3.0, seed), [0.7])
+
+
+def test_a_large_step_sees_through_small_noise():
+    assert _no_warnings(_noisy(lambda x: x * 3.0, 0, size=1e-12), [0.7], eps=1e-3) is True
+
+
+def test_a_kink_is_claimed_only_where_each_side_matches_backward_on_that_side():
+    # relu with a slope of 3 on the right, but backward told 2 everywhere right of 0
+    def f(x):
+        return x.relu() * 2.0 + x.detach().relu() * 1.0
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, [0.0])
+    (row,) = info.value.rows
+    assert (row.status, row.left, row.right) == ("FAIL", 0.0, pytest.approx(3.0))
 
 
 # --- bad input --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The delta rule (facts §5) without backward: the same numbers as backward through the
-graph, facts §6 end to end, the update records and their order, mini-batches, bad input."""
+"""The delta rule (theory §5) without backward: the same numbers as backward through the
+graph, theory §6 end to end, the update records and their order, mini-batches, bad input."""
 
 import random
 
@@ -11,7 +11,7 @@ import micrograd as mg
 import nn
 from micrograd import Value
 
-# --- facts §6: a 3-2-2 network by hand ------------------------------------------------------
+# --- theory §6: a 3-2-2 network by hand ------------------------------------------------------
 
 W1 = [[0.1, 0.1, 0.1], [0.2, 0.2, 0.2]]
 W2 = [[1.0, 2.0], [3.0, 4.0]]
@@ -28,7 +28,7 @@ W2_AFTER = [[0.8590722188, 1.8322536441], [2.7410228617, 3.6917394793]]
 W1_AFTER = [[-0.2252376179, -0.5504752358, -0.8757128537], [-0.1630769311, -0.5261538623, -0.8892307934]]
 
 
-def facts_net():
+def worked_net():
     return nn.MLP.from_weights([W1, W2], activations=["sigmoid", "identity"])
 
 
@@ -42,8 +42,8 @@ def close(got, expected, tol=1e-9):
     return abs(got - expected) <= tol
 
 
-def test_facts_6_through_backward():
-    net = facts_net()
+def test_theory_6_through_backward():
+    net = worked_net()
     y = net(X)
     E_ = nn.squared_error(y, T)
     hidden = [v for v in y[0].parents[0].operands if type(v) is Value and v.label.startswith("z1")]
@@ -58,8 +58,8 @@ def test_facts_6_through_backward():
     assert close(weight_matrix(net, 1), W2_AFTER) and close(weight_matrix(net, 0), W1_AFTER)
 
 
-def test_facts_6_through_the_delta_rule():
-    net = facts_net()
+def test_theory_6_through_the_delta_rule():
+    net = worked_net()
     r = nn.delta_rule(net, X, T, LR)
     assert close(r.us[0], A1) and close(r.zs[0], Z1) and close(r.zs[1], Y) and close(r.y, Y)
     assert close(r.loss, E)
@@ -76,7 +76,7 @@ def test_facts_6_through_the_delta_rule():
 
 
 def test_the_updates_come_in_hand_order_with_every_field():
-    r = nn.delta_rule(facts_net(), X, T, LR)
+    r = nn.delta_rule(worked_net(), X, T, LR)
     assert [u.label for u in r.updates] == [
         "W2[0,0]", "W2[0,1]", "W2[1,0]", "W2[1,1]",
         "W1[0,0]", "W1[0,1]", "W1[0,2]", "W1[1,0]", "W1[1,1]", "W1[1,2]",
@@ -88,7 +88,7 @@ def test_the_updates_come_in_hand_order_with_every_field():
 
 
 def test_the_printed_table_shows_deltas_and_every_update():
-    text = str(nn.delta_rule(facts_net(), X, T, LR))
+    text = str(nn.delta_rule(worked_net(), X, T, LR))
     assert "squared_error = 10.42643593" in text
     assert "layer 1: 3.252376179  3.630769311" in text and "layer 2: 2.182705873  4.011068053" in text
     assert "param    w_old  delta        z             w_new" in text
@@ -110,7 +110,7 @@ def test_the_delta_rule_never_calls_backward(monkeypatch):
         raise AssertionError("backward was called")
 
     monkeypatch.setattr(Value, "backward", refuse)
-    nn.delta_rule(facts_net(), X, T, LR)
+    nn.delta_rule(worked_net(), X, T, LR)
 
 
 # --- the law: delta * input equals the autodiff gradient, for any net -----------------------
@@ -208,10 +208,10 @@ def test_the_batch_version_sums_the_per_sample_updates(case, n):
 
 
 def test_the_batch_table_prints_summed_gradients():
-    b = nn.delta_rule_batch(facts_net(), [X, X], [T, T], LR)
+    b = nn.delta_rule_batch(worked_net(), [X, X], [T, T], LR)
     text = str(b)
     assert "batch of 2 (summed)" in text and "w_new = w_old - lr * grad" in text
-    assert "W2[0,0]  1      2.818555623" in text  # 2 * dE/dW2[0,0] of facts §6
+    assert "W2[0,0]  1      2.818555623" in text  # 2 * dE/dW2[0,0] of theory §6
 
 
 def test_the_pairs_give_y_minus_t_with_their_own_y():
@@ -253,19 +253,19 @@ def test_a_custom_activation_of_one_engine_op_works():
 @pytest.mark.parametrize("lr", [0, -0.5])
 def test_a_non_positive_learning_rate_names_lr(lr):
     with pytest.raises(ValueError, match=rf"delta_rule: lr must be a positive number, got {lr}"):
-        nn.delta_rule(facts_net(), X, T, lr)
+        nn.delta_rule(worked_net(), X, T, lr)
 
 
 def test_bad_samples_name_the_argument_and_the_value():
     with pytest.raises(ValueError, match=r"input x has 2 entries but the network takes 3: \[1.0, 2.0\]"):
-        nn.delta_rule(facts_net(), [1.0, 2.0], T, 0.1)
+        nn.delta_rule(worked_net(), [1.0, 2.0], T, 0.1)
     with pytest.raises(ValueError, match=r"target t has 3 entries but the output y has 2: t = \[0, 1, 0\]"):
-        nn.delta_rule(facts_net(), X, [0, 1, 0], 0.1)
+        nn.delta_rule(worked_net(), X, [0, 1, 0], 0.1)
     with pytest.raises(ValueError, match="target class index 2 is out of range for 2 classes"):
-        nn.delta_rule(facts_net(), X, 2, 0.1, loss="softmax_cross_entropy")
+        nn.delta_rule(worked_net(), X, 2, 0.1, loss="softmax_cross_entropy")
     with pytest.raises(ValueError, match="unknown loss 'cross_entropy'"):
-        nn.delta_rule(facts_net(), X, T, 0.1, loss="cross_entropy")
+        nn.delta_rule(worked_net(), X, T, 0.1, loss="cross_entropy")
     with pytest.raises(ValueError, match="xs has 2 samples and ts 1 targets"):
-        nn.delta_rule_batch(facts_net(), [X, X], [T], 0.1)
+        nn.delta_rule_batch(worked_net(), [X, X], [T], 0.1)
     with pytest.raises(TypeError, match=r"delta_rule: x must be a list \(or tuple\), got float: 1.0"):
-        nn.delta_rule(facts_net(), 1.0, T, 0.1)
+        nn.delta_rule(worked_net(), 1.0, T, 0.1)

@@ -1,4 +1,4 @@
-"""Losses of facts §3 against independent float formulas, their gradients, stability at
+"""Losses of theory §3 against independent float formulas, their gradients, stability at
 logits of +-1000, and bad targets."""
 
 import math
@@ -169,3 +169,48 @@ def test_targets_outside_their_range():
         nn.bce(Value(0.3), 2)
     with pytest.raises(ValueError, match=r"t\[0\] must be a number, got str"):
         nn.squared_error(Value(0.3), "1")
+
+
+# --- the registry: each loss with its paired output activation and its accuracy ---------------
+
+
+def test_the_registry_holds_every_loss_by_its_name_and_calls_it():
+    assert set(nn.LOSSES) == {"squared_error", "mse", "bce", "bce_with_logits", "softmax_cross_entropy", "hinge"}
+    for name, entry in nn.LOSSES.items():
+        assert entry.name == name and getattr(nn, name) is entry.function and entry.description
+    y = [Value(0.5), Value(-1.0)]
+    assert nn.LOSSES["squared_error"](y, [1.0, 0.0]).data == nn.squared_error(y, [1.0, 0.0]).data
+
+
+@pytest.mark.parametrize("name", [n for n, e in nn.LOSSES.items() if e.prediction is not None])
+def test_each_pair_makes_the_output_delta_y_minus_t(name):
+    """backward's dE/du at the output layer equals prediction(u, z) - t, for the activation paired in the registry."""
+    entry = nn.LOSSES[name]
+    width = 3 if name == "softmax_cross_entropy" else 2
+    net = nn.MLP(2, [width], activations=[entry.output], seed=5)
+    x = [0.7, -1.3]
+    t = [0.0, 1.0, 0.0] if width == 3 else [1.0, 0.0]
+    u = [n.preactivation(x) for n in net.layers[0].neurons]
+    z = [n.activate(uk) for n, uk in zip(net.layers[0].neurons, u)]
+    entry(z, t).backward()
+    y = entry.prediction([uk.data for uk in u], [zk.data for zk in z])
+    assert [uk.grad for uk in u] == pytest.approx([yk - tk for yk, tk in zip(y, t)], rel=1e-12, abs=1e-15)
+
+
+def test_accuracy_is_counted_by_the_class_losses_only():
+    counted = {name for name, e in nn.LOSSES.items() if e.correct is not None}
+    assert counted == {"bce", "bce_with_logits", "softmax_cross_entropy", "hinge"}
+    assert nn.LOSSES["hinge"].correct([Value(0.3)], 1) and not nn.LOSSES["hinge"].correct([Value(0.3)], -1)
+    assert nn.LOSSES["bce"].correct([Value(0.7)], 1.0) and nn.LOSSES["bce_with_logits"].correct([Value(-0.1)], 0.0)
+    assert nn.LOSSES["softmax_cross_entropy"].correct([Value(0.1), Value(2.0)], 1)
+
+
+def test_a_function_outside_the_registry_is_a_loss_without_pairing_or_accuracy():
+    from nn.losses import get_loss
+
+    def half_abs(y, t):
+        return 0.5 * abs(y[0] - t)
+
+    entry = get_loss(half_abs, "train")
+    assert entry.function is half_abs and entry.prediction is None and entry.correct is None
+    assert get_loss(nn.hinge, "train") is nn.LOSSES["hinge"] and get_loss("mse", "train") is nn.LOSSES["mse"]

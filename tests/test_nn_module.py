@@ -1,5 +1,5 @@
 """nn.Neuron, nn.Layer, nn.MLP: labels that read like the math, one dot node per unit,
-every activation of facts §2, width-1 layers, seeded initialisation, from_weights, bad input."""
+every activation of theory §2, width-1 layers, seeded initialisation, from_weights, bad input."""
 
 import math
 import random
@@ -12,7 +12,7 @@ import micrograd as mg
 import nn
 from micrograd import Value
 
-# Independent float versions of facts §2, to check the network against.
+# Independent float versions of theory §2, to check the network against.
 FLOAT_F = {
     "identity": lambda x: x,
     "step": lambda x: 1.0 if x >= 0 else 0.0,
@@ -107,7 +107,7 @@ def test_width_one_layers_work_anywhere(sizes):
 
 
 @pytest.mark.parametrize("name", nn.ACTIVATIONS)
-def test_every_activation_of_facts_2_matches_its_float_formula(name):
+def test_every_activation_of_theory_2_matches_its_float_formula(name):
     net = nn.MLP(3, [4, 2], activations=[name, name], seed=5)
     for x in ([0.3, -0.2, 0.9], [-2.0, 1.0, -0.5], [1.5, 2.5, -3.0]):
         weights, biases = matrices(net)

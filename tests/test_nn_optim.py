@@ -1,4 +1,4 @@
-"""Optimizers of facts §7: SGD, momentum in the facts form (and its velocity form), Adam."""
+"""Optimizers of theory §7: SGD, momentum in the theory page's form (and its velocity form), Adam."""
 
 import math
 
@@ -18,7 +18,7 @@ def quadratic_grads(params):
 
 
 def test_gradient_descent_on_a_bowl_multiplies_by_0_8_each_step():
-    # facts §7: from (3, 4) with eta = 0.1, 100 steps end near (6.1e-10, 8.1e-10)
+    # theory §7: from (3, 4) with eta = 0.1, 100 steps end near (6.1e-10, 8.1e-10)
     x = [Value(3.0), Value(4.0)]
     opt = nn.SGD(x, lr=0.1)
     for _ in range(100):
@@ -29,10 +29,10 @@ def test_gradient_descent_on_a_bowl_multiplies_by_0_8_each_step():
 
 
 @given(st.floats(0.01, 0.5), st.floats(0.0, 0.95), st.integers(1, 30))
-def test_momentum_follows_the_facts_form_and_the_velocity_form(lr, mu, steps):
+def test_momentum_follows_the_theory_form_and_the_velocity_form(lr, mu, steps):
     x = [Value(3.0), Value(-2.0)]
     opt = nn.Momentum(x, lr=lr, mu=mu)
-    w, w_prev = [3.0, -2.0], [3.0, -2.0]  # the facts form on floats
+    w, w_prev = [3.0, -2.0], [3.0, -2.0]  # the theory page's form on floats
     v, wv = [0.0, 0.0], [3.0, -2.0]  # the velocity form on floats
     for _ in range(steps):
         quadratic_grads(x)
@@ -108,3 +108,33 @@ def test_other_bad_settings():
         nn.Adam([Value(1.0)], 0.1, beta2=1.0)
     with pytest.raises(TypeError, match=r"params\[1\] must be a Value, got float"):
         nn.SGD([Value(1.0), 2.0], 0.1)
+
+
+# --- the registry and the one default learning rate of each optimizer ---------------------------
+
+
+def test_each_optimizer_has_its_default_rate_in_one_place():
+    assert nn.OPTIMIZERS == {"sgd": nn.SGD, "momentum": nn.Momentum, "adam": nn.Adam}
+    for cls in nn.OPTIMIZERS.values():
+        assert cls([Value(1.0)]).lr == cls.default_lr > 0
+
+
+def test_train_builds_a_named_optimizer_with_its_default_rate():
+    from nn.optim import get_optimizer
+
+    params = [Value(1.0)]
+    opt = get_optimizer("adam", params, None, "train")
+    assert type(opt) is nn.Adam and opt.lr == nn.Adam.default_lr and opt.params == params
+    assert get_optimizer(None, params, 0.5, "train").lr == 0.5 and type(get_optimizer(None, params, None, "train")) is nn.SGD
+    with pytest.raises(ValueError, match="train: optimizer must be one of sgd, momentum, adam or an nn.Optimizer, got 'rmsprop'"):
+        get_optimizer("rmsprop", params, None, "train")
+
+
+def test_an_optimizer_without_a_default_rate_asks_for_one():
+    class Plain(nn.Optimizer):
+        def step(self):
+            pass
+
+    with pytest.raises(ValueError, match="Plain: give a learning rate lr"):
+        Plain([Value(1.0)])
+    assert Plain([Value(1.0)], 0.2).lr == 0.2

@@ -165,3 +165,58 @@ def test_binary_garbage_is_a_value_error(tmp_path):
     (tmp_path / "f.json").write_bytes(b"\x80\x04\x95 pickle-ish \xff")
     with pytest.raises(ValueError, match="not a text file of UTF-8 JSON"):
         nn.MLP.load(tmp_path / "f.json")
+
+
+# --- hostile files: huge fields, huge integers, files that are not files ----------------------
+
+
+def test_a_10_mb_format_field_gives_a_short_message(saved):
+    edit(saved, lambda d: d.update(format="x" * 10_000_000))
+    with pytest.raises(ValueError) as caught:
+        nn.MLP.load(saved)
+    message = str(caught.value)
+    assert len(message) < 300 and "\"format\" must be 'nn.MLP', found 'xxxx" in message and "..." in message
+
+
+def test_a_4301_digit_integer_weight_names_the_file_and_the_field(saved):
+    text = saved.read_text()
+    doc = json.loads(text)
+    first = doc["layers"][1]["weights"][0][2]
+    saved.write_text(text.replace(repr(first), "9" * 4301, 1))
+    with pytest.raises(ValueError) as caught:
+        nn.MLP.load(saved)
+    message = str(caught.value)
+    assert message.startswith(f"load: {saved}: layer 2: weights[0][2] must be a finite number")
+    assert "an integer of 4301 digits" in message and len(message) < 300
+
+
+def test_a_huge_integer_in_another_field_is_named_too(saved):
+    saved.write_text(saved.read_text().replace('"n_in": 2', '"n_in": ' + "7" * 5000, 1))
+    with pytest.raises(ValueError, match='"n_in" must be a whole number >= 1, found an integer of 5000 digits'):
+        nn.MLP.load(saved)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "net.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match=r"is not a regular file \(a FIFO \(named pipe\)\)"):
+        nn.MLP.load(fifo)
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path):
+    with pytest.raises(ValueError, match=r"load: /dev/zero is not a regular file \(a character device\)"):
+        nn.load("/dev/zero")
+    with pytest.raises(ValueError, match=r"is not a regular file \(a directory\)"):
+        nn.load(tmp_path)
+
+
+def test_a_file_past_the_size_limit_is_refused_saying_the_limit(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    path.write_text(" " * 2000 + "{}")
+    monkeypatch.setattr(nn.persist, "MAX_BYTES", 1024)
+    with pytest.raises(ValueError, match=r"load: .*big.json is larger than 1024 bytes, the limit for a saved network"):
+        nn.load(path)
+
+
+def test_the_size_limit_is_far_above_any_network_this_engine_trains():
+    assert nn.persist.MAX_BYTES == 64 * 2**20

@@ -1,4 +1,4 @@
-"""Training (facts §7): full-batch GD, seeded single-sample SGD and mini-batches are the
+"""Training (theory §7): full-batch GD, seeded single-sample SGD and mini-batches are the
 steps they claim to be; the history; the progress bar and running without tqdm."""
 
 import random
@@ -140,3 +140,54 @@ def test_bad_data_is_refused_clearly():
         nn.train(net, XS, TS, optimizer=nn.SGD(net.parameters(), 0.1), lr=0.1, progress=False)
     with pytest.raises(ValueError, match="input x has 3 entries but the network takes 2"):
         nn.train(net, [[1.0, 2.0, 3.0]], [1.0], progress=False)
+
+
+# --- registries and the garbage collector ------------------------------------------------------
+
+
+def test_an_optimizer_by_name_with_its_default_rate():
+    a, b = nn.MLP(2, [3, 1], seed=2), nn.MLP(2, [3, 1], seed=2)
+    nn.train(a, XS, TS, loss="hinge", optimizer="momentum", epochs=2, mode="full", progress=False)
+    nn.train(b, XS, TS, loss="hinge", optimizer=nn.Momentum(b.parameters(), nn.Momentum.default_lr), epochs=2,
+             mode="full", progress=False)
+    assert params(a) == params(b)
+
+
+def test_accuracy_is_counted_as_the_loss_registry_says(monkeypatch):
+    import dataclasses
+
+    never = dataclasses.replace(nn.LOSSES["hinge"], correct=lambda y, t: False)
+    monkeypatch.setitem(nn.LOSSES, "hinge", never)
+    history = nn.train(nn.MLP(2, [3, 1]), XS, TS, loss="hinge", epochs=1, progress=False)
+    assert history.accuracy == [0.0]
+
+
+def test_the_cyclic_collector_is_paused_during_a_step_and_restored_after(monkeypatch):
+    import gc
+
+    seen = []
+
+    def watched(y, t):
+        seen.append(gc.isenabled())
+        return nn.hinge(y, t)
+
+    assert gc.isenabled()
+    nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False)
+    assert seen == [False] * 4 and gc.isenabled()
+    gc.disable()
+    try:
+        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False)
+        assert not gc.isenabled()  # the previous state, not "on"
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_restored_when_a_step_fails():
+    import gc
+
+    def broken(y, t):
+        raise RuntimeError("broken loss")
+
+    with pytest.raises(RuntimeError, match="broken loss"):
+        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=broken, epochs=1, progress=False)
+    assert gc.isenabled()

@@ -129,8 +129,8 @@ def test_apply_engine_uses_the_op_table_and_the_power_operator():
     d = apply_engine("dot", [w1, w2, x1, x2])
     assert (d.op, d.data, d.parents) == ("dot", 11.0, (w1, w2, x1, x2))
     assert apply_engine("**", [x1, 2.0]).data == 9.0
-    with pytest.raises(DomainError, match="a Value exponent needs a base > 0"):  # as user code would
-        apply_engine("**", [Value(-2.0), Value(2.0)])
+    with pytest.raises(DomainError, match="whole-number b"):  # as user code would
+        apply_engine("**", [Value(-2.0), Value(0.5)])
 
 
 # --- the strategy's promises -----------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_with_kinks_allowed_some_op_sits_exactly_at_its_kink():
 def test_backward_matches_numeric_catches_a_wrong_derivative(monkeypatch):
     p = Program((0.5,), [("tanh", (0,))])
     assert_backward_matches_numeric(p)
-    monkeypatch.setattr(micrograd.OPS["tanh"], "derivative", lambda out, x: (1.0 - out,))
+    monkeypatch.setattr(micrograd.OPS["tanh"], "local_grads", lambda out, x: (1.0 - out,))
     with pytest.raises(AssertionError, match=r"(?s)disagree for 1 of 1 inputs.*on the program\nx0 = 0.5\nt0 = tanh\(x0\)"):
         assert_backward_matches_numeric(p)
 
@@ -281,7 +281,7 @@ def test_no_grad_helper_catches_a_no_grad_that_records(monkeypatch):
 def test_linearity_catches_a_wrong_product_rule(monkeypatch):
     f, g = Program((0.3,), [("tanh", (0,))]), Program((0.3,), [("exp", (0,))])
     assert_linearity(f, g, 2.0, -3.0)
-    monkeypatch.setattr(micrograd.OPS["*"], "derivative", lambda out, a, b: (1.0, 1.0))
+    monkeypatch.setattr(micrograd.OPS["*"], "local_grads", lambda out, a, b: (1.0, 1.0))
     with pytest.raises(AssertionError, match=r"d\(a\*f \+ b\*g\)/dx0"):
         assert_linearity(f, g, 2.0, -3.0)
 

@@ -53,6 +53,7 @@ TORCH = {
     "neg": torch.neg,
     "abs": torch.abs,
     "exp": torch.exp,
+    "expm1": torch.expm1,
     "log": torch.log,
     "sqrt": torch.sqrt,
     "identity": lambda x: x.clone(),

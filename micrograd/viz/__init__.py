@@ -25,7 +25,7 @@ except ImportError as e:  # pragma: no cover - the package is a declared extra
     ) from e
 
 from .draw import LargeGraphWarning, draw_dot
-from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, export_steps, render_svg, step_frames, write_html, write_svg_frames
+from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, TooBigToStepError, export_steps, render_svg, step_frames, write_html, write_svg_frames
 from .render import Drawing, GraphvizNotFoundError
 from .live import LiveView, live_view
 from .panels import MAX_DRAWN_UNITS, MAX_DRAWN_WEIGHTS
@@ -37,7 +37,7 @@ __all__ = [
     "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError",
     "backward_steps", "Step", "Contribution",
     "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
-    "MAX_FRAME_NODES",
+    "MAX_FRAME_NODES", "TooBigToStepError",
     "TrainingRecorder", "TrainingHistory", "Snapshot", "LiveView", "live_view", "write_replay",
     "MAX_DRAWN_WEIGHTS", "MAX_DRAWN_UNITS",
 ]

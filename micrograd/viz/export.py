@@ -25,6 +25,10 @@ BEFORE = "before backward: the forward pass is done, no gradient computed yet"
 MAX_FRAME_NODES = 20_000
 
 
+class TooBigToStepError(ValueError):
+    """A graph with more frames x nodes than a step-through draws (``MAX_FRAME_NODES``)."""
+
+
 class Frame(NamedTuple):
     """One picture of the backward pass and the words that go with it."""
 
@@ -125,7 +129,7 @@ def _check_size(n_frames: int, n_nodes: int, limit: int, has_units: bool) -> Non
         raise ValueError(f"step_frames: max_frame_nodes must be a positive int, got {limit!r}")
     if n_frames * n_nodes > limit:
         advice = "pass collapse=True to draw each nn unit as one node, or step through" if has_units else "step through"
-        raise ValueError(
+        raise TooBigToStepError(
             f"step_frames: {n_frames} frames x {n_nodes} nodes = {n_frames * n_nodes:,} is more than max_frame_nodes={limit:,}; "
             f"{advice} a smaller part of the graph (one unit's output, one layer), or raise max_frame_nodes"
         )

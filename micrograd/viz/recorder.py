@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from micrograd import OPS, Value, no_grad
-from micrograd.ops import DEFAULT_ALPHA
 
 MAX_FRAMES = 200  # snapshots kept of a run, whatever its length (plus the start)
 GRID = 40  # the decision boundary is sampled on GRID x GRID points
@@ -84,8 +83,9 @@ def grid_points(bounds: tuple[float, float, float, float], n: int) -> list[list[
 
 
 def float_activation(neuron: Any) -> Callable[[float], float]:
-    """The unit's ``f`` on floats: the engine's own forward for the activation (its op-table
-    row), with the unit's PReLU slope; a custom callable runs on a Value under ``no_grad``."""
+    """The unit's ``f`` on floats: the forward of the activation's op-table row, with the
+    unit's learned alpha (PReLU) or the row's default operands (ELU's alpha), as the unit
+    itself calls it; a custom callable runs on a Value under ``no_grad``."""
     activation = neuron.activation
     if callable(activation):
         def custom(u: float) -> float:
@@ -95,9 +95,10 @@ def float_activation(neuron: Any) -> Callable[[float], float]:
     op = OPS[activation]
     if op.arity == 1:
         return op.forward
-    alpha = neuron.alpha.data if getattr(neuron, "alpha", None) is not None else DEFAULT_ALPHA[activation]
+    alpha = getattr(neuron, "alpha", None)
+    extra = (alpha.data,) if alpha is not None else tuple(op.defaults)
     forward = op.forward
-    return lambda u: forward(u, alpha)
+    return lambda u: forward(u, *extra)
 
 
 class FloatNet:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .. import Value
-from ..engine import start_backward
+from ..engine import backpropagate, backward_order
 from .numbers import DEFAULT_FORMAT, number
 
 NAME_WIDTH = 40  # characters of a name shown in a picture or a caption; longer ones end in "…"
@@ -154,20 +154,22 @@ def backward_steps(root: Value) -> Iterator[Step]:
 
 
 def _steps(root: Value) -> Iterator[Step]:
-    order = tuple(start_backward(root))
-    for index, (v, g, made) in enumerate(_walk(order)):
-        yield Step(index, v, g, made, order)
+    """The engine's own walk (``backpropagate``), one Step per node once its edges are done."""
+    order = tuple(backward_order(root))
+    pending = None
+    for index, v in enumerate(backpropagate(root)):  # pauses at v, before v's edges
+        if pending is not None:
+            yield _step(*pending, order)
+        pending = (index, v, v.grad, {id(p): p.grad for p in v.parents})
+    if pending is not None:
+        yield _step(*pending, order)
 
 
-def _walk(order: tuple[Value, ...]) -> Iterator[tuple[Value, float, tuple[Contribution, ...]]]:
-    """backward()'s walk, paused after each node: v's gradient g is final, and for every
-    parent p, ``p.grad += local * g`` has been applied and recorded."""
-    for v in order:
-        g = v.grad
-        made = []
-        for p, local in zip(v.parents, v.local_grads):
-            before = p.grad
-            amount = local * g
-            p.grad = before + amount
-            made.append(Contribution(p, local, g, amount, before, p.grad))
-        yield v, g, tuple(made)
+def _step(index: int, v: Value, g: float, before: dict[int, float], order: tuple[Value, ...]) -> Step:
+    """The Step of node v: each edge's ``p.grad += local * g``, replayed on the grads before."""
+    made = []
+    for p, local in zip(v.parents, v.local_grads):
+        amount = local * g
+        made.append(Contribution(p, local, g, amount, before[id(p)], before[id(p)] + amount))
+        before[id(p)] += amount
+    return Step(index, v, g, tuple(made), order)

@@ -1,0 +1,453 @@
+"""Build the course as a static HTML site that works offline.
+
+    python notebooks/build_site.py OUTDIR            # every notebook, in order
+    python notebooks/build_site.py OUTDIR 05 06      # only the notebooks whose names start so
+
+Each notebook is executed from top to bottom in a fresh kernel and written as one page,
+with its pictures embedded and its solutions folded away (a "Solution" box to click
+open). docs/theory.md becomes theory.html, and index.html lists everything. Math is
+turned into MathML, which browsers draw without any script, and no page loads anything
+from outside the site. A notebook that fails stops the build with the notebook, the
+cell and the error; OUTDIR is then left as it was.
+
+OUTDIR must be new, empty, or a site this command built before (it then is replaced
+whole, never half-written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+THEORY = REPO / "docs" / "theory.md"
+MARKER = ".course-site"          # written into every site, so a rebuild knows what it may replace
+CELL_TIMEOUT = 300               # seconds for any one cell
+COURSE_TITLE = "Backpropagation, one scalar at a time"
+
+PAGE_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; line-height: 1.55; max-width: 56rem;
+       margin: 2rem auto; padding: 0 1.2rem; color: #1d1d1f; }
+nav.course-nav { font-size: 0.95rem; padding: 0.5rem 0; border-bottom: 1px solid #ddd; margin-bottom: 1.2rem; }
+nav.course-nav a { margin-right: 1.2rem; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; }
+pre { background: #f6f8fa; padding: 0.7rem; overflow-x: auto; }
+code { background: #f6f8fa; padding: 0 0.2rem; }
+math[display="block"] { margin: 0.8rem 0; }
+ol.course-index li { margin-bottom: 0.8rem; }
+a.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.3rem; }
+h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
+"""
+
+NOTEBOOK_CSS = """
+nav.course-nav { font-family: system-ui, sans-serif; padding: 0.6rem 1rem; border-bottom: 1px solid #ddd; }
+nav.course-nav a { margin-right: 1.2rem; }
+details.course-solution { margin: 0.3rem 0 0.3rem 0; border-left: 3px solid #e0a030; padding-left: 0.4rem; }
+details.course-solution > summary { cursor: pointer; color: #a06000; font-family: system-ui, sans-serif; }
+math[display="block"] { margin: 0.6rem 0; }
+.celltag_exercise .jp-InputArea-editor { border-left: 4px solid #2a7ae2; }
+.celltag_check .jp-InputArea-editor { border-left: 4px solid #9a9a9a; }
+"""
+
+# The lab template, without the scripts it would fetch from a CDN (require.js, MathJax,
+# mermaid, the widget manager); solution cells folded into <details>; a navigation bar.
+TEMPLATE = """
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{% block extra_css %}<style type="text/css">{{ resources.course_css }}</style>{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+<nav class="course-nav">{{ resources.course_nav }}</nav>
+{%- endblock body_header -%}
+{% block input_group -%}
+{%- if 'solution' in cell.metadata.get('tags', []) -%}
+<details class="course-solution"><summary>Solution (click to show)</summary>
+{{ super() }}
+</details>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{% endblock input_group %}
+"""
+
+
+class BuildError(Exception):
+    """Something the person building the site must fix; the message says what."""
+
+
+# --------------------------------------------------------------------------- markdown and math
+
+def mathml(tex: str, display: bool) -> str:
+    """LaTeX as MathML (drawn by the browser itself); the source in <code> if it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(tex, display="block" if display else "inline")
+    except Exception:  # a macro the converter does not know: show the TeX rather than fail the whole site
+        return f'<code class="tex">{html.escape(tex)}</code>'
+
+
+def markdown_renderer(base: Path, embed_images: bool = True):
+    """nbconvert's markdown renderer with math as MathML and images read relative to `base`."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer
+
+    class MathMLRenderer(IPythonRenderer):
+        def block_math(self, body: str) -> str:
+            return mathml(body, display=True)
+
+        def inline_math(self, body: str) -> str:
+            return mathml(body, display=False)
+
+        def latex_environment(self, name: str, body: str) -> str:
+            return mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+
+        def _embed_image_or_attachment(self, src: str) -> str:
+            if src.startswith("attachment:") or not embed_images:
+                return super()._embed_image_or_attachment(src)
+            return data_uri(base, src) or src
+
+    return MathMLRenderer
+
+
+def data_uri(base: Path, src: str) -> str | None:
+    """A repository file as a data: URI, so that a page needs no file beside it."""
+    import base64
+    import mimetypes
+
+    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+        return None
+    path = (base / src.split("#")[0]).resolve()
+    if not path.is_file() or REPO not in path.parents:
+        return None
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def render_markdown(source: str, base: Path) -> str:
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    renderer = markdown_renderer(base)(escape=False, anchor_link_text="¶")
+    return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def slug(text: str) -> str:
+    """A heading's anchor as GitHub makes it: '9. Second order and Newton's method' -> '9-second-order-and-newtons-method'."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("¶", "").strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def github_anchors(page: str) -> str:
+    """Give every heading the id GitHub would, so links written for GitHub (#6-a-3-2-2-network-by-hand) work here."""
+
+    def fix(m: re.Match) -> str:
+        level, attrs, body = m.group(1), m.group(2), m.group(3)
+        attrs = re.sub(r'\s*id="[^"]*"', "", attrs)
+        anchor = slug(re.sub(r'<a class="anchor-link".*?</a>', "", body, flags=re.S))
+        body = re.sub(r'(<a class="anchor-link" href=")#[^"]*"', lambda a: f'{a.group(1)}#{html.escape(anchor)}"', body)
+        return f'<h{level} id="{html.escape(anchor)}"{attrs}>{body}</h{level}>'
+
+    return re.sub(r"<h([1-6])([^>]*)>(.*?)</h\1>", fix, page, flags=re.S)
+
+
+# --------------------------------------------------------------------------- links
+
+def rewrite_links(page: str, source_dir: Path, site: Path, pages: dict[Path, str], where: str) -> str:
+    """Point every relative href/src at a file of the site.
+
+    A notebook or docs/theory.md becomes its page; a file the notebook wrote (already in
+    the site) stays; any other file of the repository is copied under repo/ and linked there. A link out of the site is an error: the course
+    must read offline, and nothing in the repository links outside it.
+    """
+
+    def fix(m: re.Match) -> str:
+        attr, quote, target = m.group(1), m.group(2), html.unescape(m.group(3))
+        if target.startswith(("#", "data:")) or not target:
+            return m.group(0)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^//", target, re.I):
+            raise BuildError(f"{where} links outside the course: {target!r}; the site must work offline")
+        path_part, _, anchor = target.partition("#")
+        if path_part in pages.values() or (site / path_part).is_file():
+            return m.group(0)                    # a page of the site, or a file the notebook wrote for it
+        resolved = (source_dir / path_part).resolve()
+        if resolved in pages:
+            new = pages[resolved]
+        elif resolved.is_file() and REPO in resolved.parents:
+            relative = resolved.relative_to(REPO)
+            copy = site / "repo" / relative
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(resolved, copy)
+            new = (Path("repo") / relative).as_posix()
+        else:
+            raise BuildError(f"{where} links {target!r}, which is not a file of the repository ({resolved})")
+        if anchor:
+            new += "#" + anchor
+        return f"{attr}={quote}{html.escape(new, quote=True)}{quote}"
+
+    return re.sub(r"""\b(href|src)=(["'])(.*?)\2""", fix, page)
+
+
+# --------------------------------------------------------------------------- notebooks
+
+def select(names: Sequence[str], source: Path = NOTEBOOKS) -> list[Path]:
+    """The notebooks of `source` in order (NN_name.ipynb), or those whose file names start with one of `names`."""
+    every = sorted(source.glob("[0-9][0-9]_*.ipynb"))
+    if not every:
+        raise BuildError(f"no notebooks (NN_name.ipynb) found in {source}")
+    if not names:
+        return every
+    chosen = []
+    for name in names:
+        matches = [p for p in every if p.name.startswith(name) or p.stem == Path(name).stem]
+        if not matches:
+            raise BuildError(f"no notebook matches {name!r}; the notebooks are: {', '.join(p.name for p in every)}")
+        chosen += [p for p in matches if p not in chosen]
+    return sorted(chosen)
+
+
+def title_of(nb) -> str:
+    """'5. A 3-2-2 network by hand', from the notebook's first heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return "untitled"
+
+
+def summary_of(nb) -> str:
+    """The first paragraph after the title, as markdown, for the index."""
+    first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", first) if p.strip() and not p.lstrip().startswith("#")]
+    if not paragraphs:
+        return ""
+    return paragraphs[0][:-1] + "." if paragraphs[0].endswith(":") else paragraphs[0]   # it introduced a list: end it
+
+
+def execute(path: Path, workdir: Path, timeout: int):
+    """Run a notebook top to bottom in a fresh kernel whose working directory is `workdir`."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.read(path, as_version=4)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
+    )
+    try:
+        client.execute(env=env)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None), None)
+        for i, cell in enumerate(nb.cells):
+            if any(o.output_type == "error" for o in cell.get("outputs", [])):
+                failed = i
+        where = "a cell"
+        if failed is not None:
+            first = next((line for line in nb.cells[failed].source.splitlines() if line.strip()), "")
+            where = f"cell {failed + 1} of {len(nb.cells)} (which starts {first.strip()!r})"
+        if isinstance(error, CellExecutionError):
+            what = f"{error.ename}: {error.evalue}"
+        else:
+            what = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()[0]
+        raise BuildError(f"{path.name} failed in {where}: {what}") from None
+    except Exception as error:  # the kernel or Jupyter itself: still one line naming the notebook
+        raise BuildError(f"{path.name} could not be run: {type(error).__name__}: {error}") from None
+    # Widget state would make the page load the widget manager from a CDN; the outputs'
+    # plain-text and image forms stay.
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def nav(links: Iterable[tuple[str, str]]) -> str:
+    return " ".join(f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>' for text, href in links)
+
+
+def render_notebook(nb, path: Path, navigation: str) -> str:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    class CourseExporter(HTMLExporter):
+        @jinja2.pass_context
+        def markdown2html(self, context, source):
+            cell = context.get("cell", {})
+            renderer = markdown_renderer(path.parent)(
+                escape=False, attachments=cell.get("attachments", {}), anchor_link_text=self.anchor_link_text,
+            )
+            from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    exporter = CourseExporter(
+        template_name="lab", template_file="course.html.j2", embed_images=True,
+        extra_loaders=[jinja2.DictLoader({"course.html.j2": TEMPLATE})],
+    )
+    nb.metadata["title"] = title_of(nb)
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}, "course_nav": navigation, "course_css": NOTEBOOK_CSS},
+    )
+    return github_anchors(body)
+
+
+def plain_page(title: str, navigation: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{PAGE_CSS}</style>\n</head>\n<body>\n<nav class=\"course-nav\">{navigation}</nav>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+# --------------------------------------------------------------------------- the build
+
+def check_requirements() -> None:
+    missing = []
+    for module in ("nbformat", "nbclient", "nbconvert", "latex2mathml", "ipykernel", "jinja2"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise BuildError(
+            f"missing Python packages: {', '.join(missing)}; install them with: python -m pip install -e \".[notebooks]\""
+        )
+
+
+def check_outdir(outdir: Path) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise BuildError(f"{outdir} is a file; give a directory for the site")
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / MARKER).exists():
+        raise BuildError(
+            f"{outdir} is not empty and is not a site this command built (it has no {MARKER} file); "
+            "choose a new or empty directory, so nothing there is replaced"
+        )
+
+
+def build(
+    outdir: Path, names: Sequence[str] = (), timeout: int = CELL_TIMEOUT, log=print, source: Path = NOTEBOOKS
+) -> list[Path]:
+    """Build the site from the notebooks in `source` into `outdir`; return the pages written. Raises BuildError."""
+    check_requirements()
+    outdir = outdir.resolve()
+    check_outdir(outdir)
+    chosen = select(names, source)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = outdir.parent / f".{outdir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()                                   # the usual permissions, unlike mkdtemp's 0700
+    try:
+        pages = {p.resolve(): p.stem + ".html" for p in chosen}
+        pages[THEORY.resolve()] = "theory.html"
+        pages[(NOTEBOOKS / "README.md").resolve()] = "index.html"
+        entries = []
+        for n, path in enumerate(chosen):
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory(prefix="course-run-") as work:
+                nb = execute(path, Path(work), timeout)
+                keep_files(Path(work), staging, path.name)
+            links = [("Course index", "index.html"), ("Theory", "theory.html")]
+            if n > 0:
+                links.append((f"← {title_of_path(chosen[n - 1])}", chosen[n - 1].stem + ".html"))
+            if n + 1 < len(chosen):
+                links.append((f"{title_of_path(chosen[n + 1])} →", chosen[n + 1].stem + ".html"))
+            page = render_notebook(nb, path, nav(links))
+            page = rewrite_links(page, path.parent, staging, pages, path.name)
+            (staging / (path.stem + ".html")).write_text(page, encoding="utf-8")
+            entries.append((path, title_of(nb), summary_of(nb)))
+            log(f"{path.name}: executed and rendered in {time.perf_counter() - started:.1f} s")
+
+        theory = github_anchors(render_markdown(THEORY.read_text(encoding="utf-8"), THEORY.parent))
+        theory = rewrite_links(theory, THEORY.parent, staging, pages, "docs/theory.md")
+        (staging / "theory.html").write_text(
+            plain_page(f"Theory · {COURSE_TITLE}", nav([("Course index", "index.html")]), theory), encoding="utf-8"
+        )
+
+        items = "\n".join(
+            f'<li><a href="{path.stem}.html">{html.escape(title)}</a>'
+            f"<div>{render_markdown(summary, path.parent) if summary else ''}</div></li>"
+            for path, title, summary in entries
+        )
+        index = (
+            f"<h1>{html.escape(COURSE_TITLE)}: the course</h1>\n"
+            "<p>Numbered notebooks, each adding one idea, executed with their outputs. Exercises have their solution "
+            "folded under a <em>Solution</em> box. The formulas, the worked numbers and a Japanese glossary are on "
+            '<a href="theory.html">the theory page</a>.</p>\n'
+            f'<ol class="course-index">\n{items}\n</ol>\n<p><a href="theory.html">Theory: backpropagation step by step</a></p>\n'
+        )
+        index = rewrite_links(index, NOTEBOOKS, staging, pages, "index")
+        (staging / "index.html").write_text(plain_page(COURSE_TITLE, nav([("Theory", "theory.html")]), index), encoding="utf-8")
+        (staging / MARKER).write_text("built by notebooks/build_site.py; rebuilding replaces this directory\n", encoding="utf-8")
+        written = sorted(p.relative_to(staging) for p in staging.rglob("*.html"))
+        replace_dir(staging, outdir)
+        return [outdir / p for p in written]
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def title_of_path(path: Path) -> str:
+    import nbformat
+
+    return title_of(nbformat.read(path, as_version=4))
+
+
+def keep_files(work: Path, site: Path, notebook: str) -> None:
+    """Files a notebook wrote into its working directory (step-through pages, exported
+    pictures) go into the site at the same relative path, so its links to them work."""
+    for path in sorted(work.rglob("*")):
+        relative = path.relative_to(work)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts) or not path.is_file():
+            continue
+        target = site / relative
+        if target.exists():
+            raise BuildError(f"{notebook} wrote {relative}, which another page of the site already uses")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def replace_dir(new: Path, outdir: Path) -> None:
+    """Put the finished site at outdir in one rename; an older site there is removed only after."""
+    if outdir.is_dir() and not any(outdir.iterdir()):
+        outdir.rmdir()
+    if not outdir.exists():
+        new.rename(outdir)
+        return
+    old = outdir.parent / f".{outdir.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    outdir.rename(old)
+    new.rename(outdir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="build_site.py", description="Execute the course notebooks and write them, the theory page and an index as a static HTML site."
+    )
+    parser.add_argument("outdir", type=Path, help="directory for the site (new, empty, or a site built before)")
+    parser.add_argument("notebooks", nargs="*", help="only these notebooks (a name or its start, e.g. 05); default all")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds allowed per cell (default {CELL_TIMEOUT})")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        pages = build(args.outdir, args.notebooks, args.timeout)
+    except BuildError as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(pages)} pages to {args.outdir.resolve()} in {time.perf_counter() - started:.1f} s; open {args.outdir / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The op table is the one place for an op: a row added here shows up everywhere."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, find, settings
+
+import micrograd
+import nn
+from micrograd import OPS, Value, ops
+from micrograd.cli import main
+from micrograd.testing import programs
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture
+def cube():
+    """A row the table did not have: x^3, d/dx = 3x^2, an activation."""
+    row = ops.add_row(ops.Op("cube", "x * x * x", ("3.0 * x * x",), activation=True))
+    yield row
+    del OPS["cube"]
+
+
+def test_a_new_row_is_a_micrograd_function(cube):
+    x = Value(2.0, "x")
+    y = micrograd.cube(x)
+    assert (y.data, y.op, y.parents, y.local_grads) == (8.0, "cube", (x,), (12.0,))
+    assert micrograd.cube(3.0) == 27.0 and "cube" in dir(micrograd)
+
+
+def test_a_new_row_is_a_function_of_the_command_line(cube):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        status = main(["grad", "cube(x)", "x=2"])
+    assert status == 0
+    assert re.search(r"^x\s+2\s+12$", out.getvalue(), re.MULTILINE), out.getvalue()
+
+
+def test_a_new_activation_row_is_an_activation_nn_accepts(cube):
+    unit = nn.Neuron(2, "cube", seed=0)
+    z = unit([1.0, 2.0])
+    assert z.op == "cube" and math.isclose(z.data, z.parents[0].data ** 3)
+
+
+def test_a_new_row_is_in_the_generated_programs(cube):
+    program = find(
+        programs(min_ops=1, max_ops=3),
+        lambda p: any(op == "cube" for op, _ in p.instructions),
+        settings=settings(database=None, max_examples=2000, suppress_health_check=list(HealthCheck)),
+    )
+    assert any(op == "cube" for op, _ in program.instructions)
+
+
+def test_a_new_row_is_in_the_readme_table(cube):
+    assert "| `cube` | `x * x * x` | d/dx = `3.0 * x * x` |" in ops.markdown_table()
+
+
+def test_a_new_row_works_under_create_graph(cube):
+    assert micrograd.hessian(lambda x: micrograd.cube(x), [2.0]) == [[12.0]]  # d2/dx2 x^3 = 6x
+
+
+def test_the_readme_shows_the_table_as_it_is():
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index("<!-- op table -->\n") + len("<!-- op table -->\n"), text.index("<!-- end of op table -->")
+    assert text[start:end].strip() == ops.markdown_table(), "regenerate: python -c 'import micrograd.ops as o; print(o.markdown_table())'"
+
+
+def test_every_value_method_applies_the_row_of_its_name():
+    x = Value(0.7)
+    for name, op in OPS.items():
+        method = getattr(Value, name, None)
+        if method is not None and name.isidentifier():
+            assert method(x).op == name, name
+            assert method.__doc__, f"Value.{name} needs a docstring with its formula"
+
+
+def test_a_row_name_can_not_be_taken_twice():
+    with pytest.raises(ValueError, match="already has a row 'tanh'"):
+        ops.add_row(ops.Op("tanh", "x", ("1.0",)))
+
+
+def test_a_row_added_by_the_user_can_be_replaced_but_not_a_built_in_one(cube):
+    with pytest.raises(ValueError, match="pass replace=True"):
+        ops.add_row(ops.Op("cube", "x * x * x", ("3.0 * x * x",)))
+    better = ops.add_row(ops.Op("cube", "x ** 3.0", ("3.0 * x ** 2.0",)), replace=True)
+    assert OPS["cube"] is better and micrograd.cube(Value(2.0)).local_grads == (12.0,)
+    with pytest.raises(ValueError, match="engine's own"):
+        ops.add_row(ops.Op("relu", "x", ("1.0",)), replace=True)
+
+
+def test_an_op_outside_the_table_is_refused_with_what_to_do():
+    stray = ops.Op("stray", "2.0 * x", ("2.0",))
+    with pytest.raises(ValueError, match=r"not a row of micrograd.OPS; add it with micrograd.ops.add_row"):
+        stray(Value(1.0))
+
+
+def test_a_row_may_bring_float_functions_for_its_value():
+    row = ops.add_row(ops.Op("logcosh", "log(cosh(x))", ("tanh(x)",), functions={"cosh": math.cosh}))
+    try:
+        y = row(Value(0.8))
+        assert y.data == math.log(math.cosh(0.8)) and y.local_grads == (math.tanh(0.8),)
+        assert micrograd.hessian(lambda x: row(x), [0.8]) == [[1.0 - math.tanh(0.8) ** 2]]
+    finally:
+        del OPS["logcosh"]
