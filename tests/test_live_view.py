@@ -5,7 +5,10 @@ with a one-line note. One test runs it in a real kernel (nbclient) and reads the
 state the kernel sent."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -145,3 +148,13 @@ def test_in_a_kernel_the_updates_reach_the_front_end(tmp_path):
     assert any("step 5 of 5 · epoch 5 of 5" in t for t in texts)  # the last update arrived
     sliders = [s["state"] for s in states.values() if s["model_name"] == "IntSliderModel"]
     assert [(s["max"], s["value"]) for s in sliders] == [(5, 5)]
+
+
+def test_importing_nn_and_training_never_load_the_pictures():
+    code = (
+        "import sys, nn\n"
+        "nn.train(nn.MLP(2, [2, 1]), [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], epochs=2, progress=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('micrograd.viz', 'graphviz', 'ipywidgets'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ).stdout
+    assert out.strip() == "[]"
