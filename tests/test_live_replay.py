@@ -104,14 +104,17 @@ def test_bad_arguments_are_named_and_nothing_is_written(tmp_path):
 # --- micrograd train --html -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", ["missing/run.html", "."])
+@pytest.mark.parametrize("where", ["missing/run.html", ".", "read-only.html"])
 def test_an_unwritable_html_path_is_one_line_and_exit_2_before_training(where, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    kept = tmp_path / "read-only.html"
+    kept.write_text("a teacher's page")
+    kept.chmod(0o444)
     assert main(["train", "--html", where, "--epochs", "1"]) == 2
     out, err = capsys.readouterr()
     assert out == ""  # nothing trained, nothing printed
     assert err.count("\n") == 1 and err.startswith(f"micrograd train: error: --html {where!r}: ")
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["read-only.html"] and kept.read_text() == "a teacher's page"
 
 
 def test_train_html_writes_the_run_as_a_page(tmp_path, capsys):
