@@ -107,11 +107,11 @@ def replay_html(history: TrainingHistory, title: str = TITLE) -> str:
 <p class="mg-about">{html.escape(about)}</p>
 <div class="mg-run" tabindex="0">
 <div class="mg-controls">
-<button data-action="first" title="first snapshot (Home)">|◀</button>
-<button data-action="prev" title="previous snapshot (←)">◀</button>
-<button data-action="play" title="play / pause (space)">▶ play</button>
-<button data-action="next" title="next snapshot (→)">▶</button>
-<button data-action="last" title="last snapshot (End)">▶|</button>
+<button data-action="first" title="first snapshot (Home)" aria-label="first snapshot (Home)">|◀</button>
+<button data-action="prev" title="previous snapshot (←)" aria-label="previous snapshot (←)">◀</button>
+<button data-action="play" title="play / pause (space)" aria-label="play / pause (space)">▶ play</button>
+<button data-action="next" title="next snapshot (→)" aria-label="next snapshot (→)">▶</button>
+<button data-action="last" title="last snapshot (End)" aria-label="last snapshot (End)">▶|</button>
 <input type="range" class="mg-scrubber" min="0" max="{len(frames) - 1}" value="0" aria-label="snapshot">
 {gradients}
 </div>
