@@ -113,7 +113,7 @@ class LiveView(TrainingRecorder):
         self.boundary = w.HTML() if history.has_boundary else None
         self.network = w.HTML()
         self.legend = w.HTML(panels.network_legend(False))
-        self.status = w.Label(f"training: a snapshot every {history.every} steps")
+        self.status = w.Label(f"training: a snapshot every {history.every} steps; the controls answer once the run is done")
         self.play = w.Play(value=0, min=0, max=0, step=1, interval=PLAY_INTERVAL_MS, description="play")
         self.slider = w.IntSlider(value=0, min=0, max=0, description="snapshot", continuous_update=True)
         w.jslink((self.play, "value"), (self.slider, "value"))
