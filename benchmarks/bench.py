@@ -11,6 +11,11 @@ installed into a temporary directory with pip). Workloads:
   mlp-nn    the same step through nn.MLP (0.1.0: its own micrograd.nn.MLP)
   chain     x = x*1.0001 + 0.0001, 10^5 and 10^6 links, forward and backward
   sum       a sum of 10^5 products, forward and backward
+  mlp-compiled  the mlp-ops step replayed by micrograd.compile's program (compiled once,
+            compile time reported): forward and backward on floats, SGD on the floats
+  train     nn.train epochs on the same moons (MLP 2-16-16-1, hinge loss), full-batch and
+            in mini-batches of 16 (the command line's default mode), interpreted
+            (compiled=False) and compiled (the default), after the compile
 The floor is the same arithmetic on floats, with the backward pass written by hand.
 Reported: seconds per step (median), graph nodes, graph memory per node (tracemalloc
 over the forward pass), the share of the step spent in the cyclic garbage collector,
@@ -196,6 +201,41 @@ def backward_step(build):
     return step
 
 
+def compiled_mlp_step_factory(X, Y):
+    """The mlp-ops step by the compiled program: (step, compile seconds, nodes, lines)."""
+    import micrograd
+    from micrograd import Value
+
+    _, build_loss = mlp_ops_step_factory(Value, X, Y)
+    root = build_loss()
+    start = time.perf_counter()
+    prog = micrograd.compile(root)
+    seconds = time.perf_counter() - start
+    values = [x.data for x in prog.leaves]  # every leaf is a parameter: the inputs are constants
+
+    def step():
+        nonlocal values
+        value, grads = prog(values)
+        values = [w - LR * g for w, g in zip(values, grads)]
+        return value
+
+    return step, seconds, len(micrograd.backward_order(root)), prog.source.count("\n")
+
+
+def train_epoch_seconds(X, Y, mode: str, compiled: bool, repeats: int) -> float:
+    """Seconds per epoch of nn.train after its compile: the time of 3 + 20 epochs less that
+    of 3 (the first compiles the samples' programs), over 20; the median of ``repeats``."""
+    from nn import MLP, train
+
+    def run(epochs):
+        net = MLP(2, [16, 16, 1], seed=0)
+        start = time.perf_counter()
+        train(net, X, Y, loss="hinge", lr=LR, epochs=epochs, mode=mode, progress=False, compiled=compiled)
+        return time.perf_counter() - start
+
+    return statistics.median((run(23) - run(3)) / 20 for _ in range(repeats))
+
+
 def chain_factory(Value, n):
     def build():
         x = Value(1.0)
@@ -338,6 +378,12 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
     step = nn_step_factory(old, X, Y)
     results["mlp-nn"] = measure(step, repeats, gc_timer)
     results["mlp-nn"]["loss"] = step()
+    if not old:
+        step, seconds, nodes, lines = compiled_mlp_step_factory(X, Y)
+        results["mlp-compiled"] = measure(step, repeats, gc_timer)
+        results["mlp-compiled"].update(loss=step(), compile_seconds=seconds, nodes=nodes, lines=lines)
+        results["train"] = {f"{mode}, {kind}": train_epoch_seconds(X, Y, mode, kind == "compiled", max(1, repeats // 2))
+                            for mode in ("full", "minibatch") for kind in ("interpreted", "compiled")}
 
     for n in chains:
         step, build = chain_factory(Value, n)
@@ -506,6 +552,15 @@ def main() -> None:
     for name in ("mlp-ops", "mlp-nn"):
         gap = abs(results["ours"][name]["loss"] - results["floats"][name]["loss"])
         print(f"{name}: after the timed steps, our loss and the floor's differ by {gap:.1e}")
+    compiled, floor_ops, floor_nn = results["ours"]["mlp-compiled"], results["floats"]["mlp-ops"], results["floats"]["mlp-nn"]
+    print(
+        f"mlp-compiled: {fmt_seconds(compiled['seconds']).strip()} a step, {compiled['seconds'] / floor_ops['seconds']:.2f}x the "
+        f"mlp-ops floor; compiling its {compiled['nodes']} nodes ({compiled['lines']} lines) took {compiled['compile_seconds']:.2f} s; "
+        f"loss after the timed steps differs from the floor's by {abs(compiled['loss'] - floor_ops['loss']):.1e}"
+    )
+    for kind, seconds in results["ours"]["train"].items():
+        print(f"nn.train, {kind}: {fmt_seconds(seconds).strip()} an epoch ({1 / seconds:.0f} epochs/s), "
+              f"{seconds / floor_nn['seconds']:.2f}x the mlp-nn floor")
     floor = results["ours"]["gc-floor"]
     print(
         f"mlp-ops forward: the cyclic GC spends {floor['ours'] * 1e3:.2f} ms over our graph and "

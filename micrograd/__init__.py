@@ -11,13 +11,14 @@ from .engine import Value, apply, backpropagate, backward_order, is_grad_enabled
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
 from .gradcheck import GradcheckError, GradcheckWarning, gradcheck
 from .ops import OPS, Op, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
+from .compile import compile  # noqa: A004 - micrograd.compile compiles a graph
 from .second_order import gradient, hessian
 
 __version__ = "0.3.0"
 
 __all__ = [
     "Value", "Op", "OPS", "apply", "backward_order", "backpropagate", "no_grad", "is_grad_enabled", "sum", "dot",
-    "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
+    "compile", "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
     *[name for name in OPS if name.isidentifier() and name not in ("sum", "dot")],
 ]

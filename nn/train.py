@@ -6,7 +6,6 @@ One step: forward every sample of the batch, average their losses into one node,
 
 from __future__ import annotations
 
-import gc
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -15,6 +14,7 @@ import micrograd
 from micrograd import Value
 
 from .checks import length, positive_int, show
+from .compiled import CompiledSteps, collector_paused
 from .losses import get_loss, squared_error
 from .module import MLP, Module
 from .optim import Optimizer, get_optimizer
@@ -44,22 +44,22 @@ def train_step(
     """One step on a batch: ``L = 1/N sum_n loss(net(x_n), t_n)``, ``backward``, ``optimizer.step()``.
     Returns L as it was before the update. The cyclic garbage collector is paused during
     the step (see ``train``)."""
-    return _step(net, xs, ts, loss, optimizer)[0]
+    return _step(net, xs, ts, loss, optimizer)[0].data
 
 
-def _step(net, xs, ts, loss, optimizer) -> tuple[float, list[list[Value]]]:
-    collecting = gc.isenabled()
-    gc.disable()  # a step's graph holds no reference cycles: reference counting frees it
-    try:
+def _step(net, xs, ts, loss, optimizer) -> tuple[Value, list[list[Value]]]:
+    with collector_paused():
         outputs = [net(x) for x in xs]
-        total = micrograd.sum([loss(y, t) for y, t in zip(outputs, ts)]) * (1.0 / len(xs))
+        total = _mean([loss(y, t) for y, t in zip(outputs, ts)])
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
-        return total.data, outputs
-    finally:
-        if collecting:
-            gc.enable()
+        return total, outputs
+
+
+def _mean(losses: list[Any]) -> Any:
+    """``L = 1/N sum_n L_n``: one node for the sum, one for the scaling (or floats, given floats)."""
+    return micrograd.sum(losses) * (1.0 / len(losses))
 
 
 def train(
@@ -77,6 +77,7 @@ def train(
     progress: bool | None = None,
     monitor: Any = None,
     live: bool = False,
+    compiled: bool = True,
 ) -> History:
     """Train ``net`` on the samples ``xs`` with targets ``ts`` for ``epochs`` passes.
 
@@ -88,6 +89,8 @@ def train(
     ``net.parameters()`` with ``lr`` (default: that optimizer's ``default_lr``). ``progress``: a tqdm
     bar (True), none (False), or a bar when tqdm is installed (None). Accuracy is kept for
     the losses whose registry entry says how to count it (the class losses).
+    ``compiled``: replay each sample's graph as a compiled program once its target comes
+    back (``nn.compiled``: the same numbers, faster).
 
     Each step pauses Python's cyclic garbage collector (``gc.disable()``) and restores its
     previous state afterwards, also on an error: the graph of a step holds no reference
@@ -127,6 +130,7 @@ def train(
         steps = epochs * -(-len(xs) // size)
         monitor.start(net, xs, ts, loss=loss, correct=correct, optimizer=optimizer, steps=steps, epochs=epochs)
     step = 0
+    stepper = CompiledSteps(net, loss, optimizer, _step, _mean, compiled=compiled)
     epoch_range = _progress_range(epochs, progress)
     for epoch in epoch_range:
         if mode != "full":
@@ -135,7 +139,7 @@ def train(
         for start in range(0, len(order), size):
             batch = order[start : start + size]
             bx, bt = [xs[n] for n in batch], [ts[n] for n in batch]
-            batch_loss, outputs = _step(net, bx, bt, loss, optimizer)
+            batch_loss, outputs = stepper.step(bx, bt)
             loss_sum += batch_loss * len(batch)
             step += 1
             if monitor is not None:
