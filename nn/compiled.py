@@ -52,11 +52,12 @@ class CompiledSteps:
                  trace: Callable[..., tuple[Value, list[Any]]], mean: Callable[[list[Any]], Any],
                  *, compiled: bool = True) -> None:
         self.net, self.loss, self.optimizer, self.trace, self.mean = net, loss, optimizer, trace, mean
+        compiled = compiled and loss not in READS_DATA and hasattr(net, "parameters")
         self.params: list[Value] = list(net.parameters()) if compiled else []
         self.programs: dict[Any, Any] = {}  # key -> compiled program, or None: not compilable
         self.seen: dict[Any, int] = {}
         self.seeds: dict[int, list[float]] = {}
-        self.enabled = compiled and loss not in READS_DATA
+        self.enabled = compiled
 
     def step(self, xs: Sequence[Sequence[float]], ts: Sequence[Any]) -> tuple[float, list[Any]]:
         """L before the update, and the network's outputs for each sample."""
