@@ -16,12 +16,11 @@ necessarily the order they were built in: where several ops are outside their do
 the error may name another of them than the engine would.
 
 The backward lines run in ``backward()``'s order (``backpropagate``: for each node of
-``backward_order(root)``, for each of its edges, ``g_p += local * g_v``) with the same
-float operations, so value and gradients are bit for bit those of ``backward()`` on the
-same graph rebuilt at the same leaf values. The one difference: a node's gradient starts
-at its first contribution, not at ``0.0 + contribution``; the two differ only when the
-contribution is -0.0, and a leaf's gradient (which does start at its old ``.grad``) comes
-out the same unless that old ``.grad`` was itself -0.0.
+``backward_order(root)``, for each of its edges, ``g_p += local * g_v``), each node's
+gradient starting at ``0.0`` and each leaf's at its old ``.grad``, with the same float
+operations: value and gradients are bit for bit those of ``backward()`` on the same graph
+rebuilt at the same leaf values (a ``local`` of 1.0 or -1.0 is left out of the product:
+``g * 1.0`` is exactly ``g``).
 """
 
 from __future__ import annotations
@@ -392,7 +391,7 @@ class _Writer:
                     line((f"{gp} {sign}= {term}  # {v.op}", (gp, *reads), (gp,)))
                 else:
                     started.add(id(x))
-                    line((f"{gp} = {'-' if sign == '-' else ''}{term}  # {v.op}", reads, (gp,)))
+                    line((f"{gp} = 0.0 {sign} {term}  # {v.op}", reads, (gp,)))
 
     def _assemble(self, results: tuple[str, list[str], list[str]]) -> list[str]:
         """The functions' sources: ``backprop`` alone, or parts and a ``backprop`` calling them."""

@@ -112,7 +112,7 @@ def test_tanh_x_w_plus_b_reads_as_the_chain_rule():
     assert prog.leaves == (x, w, b)
     lines = [line.strip() for line in prog.source.splitlines()]
     for expected in ("v1 = x * w  # *", "v2 = v1 + b  # +", "out = tanh(v2)  # tanh",
-                     "g_v1 = g_v2  # +", "g_b += g_v2  # +", "g_x += w * g_v1  # *", "g_w += x * g_v1  # *"):
+                     "g_v1 = 0.0 + g_v2  # +", "g_b += g_v2  # +", "g_x += w * g_v1  # *", "g_w += x * g_v1  # *"):
         assert expected in lines, f"{expected!r} not in\n{prog.source}"
     # d/dx tanh(xw + b) = (1 - tanh^2) w, and so on
     t = math.tanh(0.5 * -1.5 + 0.25)
