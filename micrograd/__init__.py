@@ -7,7 +7,7 @@ row of the op table is a function here too: ``micrograd.tanh(x)``, ``micrograd.e
 
 from typing import Any, Callable
 
-from .engine import Value, apply, backpropagate, backward_order, is_grad_enabled, no_grad
+from .engine import Value, backpropagate, backward_order, is_grad_enabled, no_grad
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
 from .gradcheck import GradcheckError, GradcheckWarning, gradcheck
 from .ops import OPS, Op, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
@@ -17,7 +17,7 @@ from .second_order import gradient, hessian
 __version__ = "0.3.0"
 
 __all__ = [
-    "Value", "Op", "OPS", "apply", "backward_order", "backpropagate", "no_grad", "is_grad_enabled", "sum", "dot",
+    "Value", "Op", "OPS", "backward_order", "backpropagate", "no_grad", "is_grad_enabled", "sum", "dot",
     "compile", "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
     *[name for name in OPS if name.isidentifier() and name not in ("sum", "dot")],

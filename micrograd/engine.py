@@ -127,10 +127,9 @@ class Value:
         return apply(ops.SOFTPLUS, self)
 
     def backward(self, create_graph: bool = False) -> None:
-        """dL/dL = 1 at this root, then ``p.grad += local * v.grad`` along every edge.
-        Leaf gradients accumulate across calls; the others are computed afresh. With
-        ``create_graph=True`` each gradient is a Value with a graph of its own, to be
-        differentiated again (it refers back to the leaves: a cycle ``zero_grad()`` breaks)."""
+        """dL/dL = 1 at this root, then ``p.grad += local * v.grad`` along every edge. Leaf
+        gradients accumulate across calls; the others are computed afresh. ``create_graph``:
+        gradients are Values, to differentiate again (a cycle back to the leaves; see README)."""
         for _ in backpropagate(self, create_graph):
             pass
 
@@ -168,9 +167,12 @@ def backward_order(root: Value) -> list[Value]:
         v = stack.pop()
         if v is None:  # a marker: the node under it now has all its parents in post
             post.append(stack.pop())
-        elif id(v) not in seen:
-            seen.add(id(v))
-            stack += (v, None, *v.parents)
+        elif v not in seen:
+            seen.add(v)
+            if v.parents:
+                stack += (v, None, *v.parents)
+            else:
+                post.append(v)
     post.reverse()
     return post
 
@@ -216,14 +218,15 @@ def is_grad_enabled() -> bool:
 
 
 def apply(op: ops.Op, *operands: Value | float) -> Any:
-    """``op`` applied to its operands: a new Value recording its parents and local
-    gradients, or a plain float when no operand is a Value."""
-    if ops.OPS.get(op.name) is not op:
-        raise ValueError(f"{op.name}: this op is not a row of micrograd.OPS; add it with micrograd.ops.add_row(op)")
-    if op.arity >= 0 and len(operands) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
-    datas = [x.data if type(x) is Value else as_float(x, op.name) for x in operands]
-    parents = [x for x in operands if type(x) is Value]
+    """A row of the op table on its operands (the row itself, ``op(x)``, checks the call):
+    a new Value recording parents and local gradients; a float when no operand is a Value."""
+    datas, parents = [], []  # every operand's number; the operands that are Values
+    for x in operands:
+        if type(x) is Value:
+            datas.append(x.data)
+            parents.append(x)
+        else:
+            datas.append(as_float(x, op.name))
     if op.check is not None and not op.check(*datas):
         raise domain_error(op, datas, operands)
     try:
@@ -237,11 +240,11 @@ def apply(op: ops.Op, *operands: Value | float) -> Any:
     v.data, v.grad, v.label, v.op, v.parents, v.local_grads, v.operands = out, 0.0, "", "", (), (), ()
     if not _recording.get():  # inside no_grad(): a leaf
         return v
-    local_grads = op.local_grads(out, *datas)
+    v.op, v.local_grads = op.name, op.local_grads(out, *datas)
     if len(parents) == len(operands):
         v.parents = v.operands = operands
     else:  # a plain-number operand is a constant: kept in operands, no parent, no gradient
-        v.parents, v.operands = tuple(parents), tuple([x if type(x) is Value else d for x, d in zip(operands, datas)])
-        local_grads = tuple([g for g, x in zip(local_grads, operands) if type(x) is Value])
-    v.local_grads, v.op = local_grads, op.name
+        v.parents = tuple(parents)
+        v.local_grads = tuple([g for g, x in zip(v.local_grads, operands) if type(x) is Value])
+        v.operands = tuple([x if type(x) is Value else d for x, d in zip(operands, datas)])
     return v

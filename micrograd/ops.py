@@ -91,9 +91,13 @@ class Op:
     def __call__(self, *operands: Any) -> Any:
         """The row as a function (``micrograd.tanh(x)``): a Value when an operand is a
         Value, a float otherwise; trailing operands left out take the row's defaults."""
+        if OPS.get(self.name) is not self:
+            raise ValueError(f"{self.name}: this op is not a row of micrograd.OPS; add it with micrograd.ops.add_row(op)")
         missing = self.arity - len(operands)
         if 0 < missing <= len(self.defaults):
             operands += self.defaults[len(self.defaults) - missing :]
+        if self.arity >= 0 and len(operands) != self.arity:
+            raise TypeError(f"{self.name}: takes {self.arity} operand(s), got {len(operands)}")
         return _engine().apply(self, *operands)
 
     def formula(self) -> str:
@@ -121,7 +125,7 @@ def _as_tuple(grads: tuple[str, ...] | str) -> str:
 def right(x: Any) -> bool:
     """The kink convention, in its one place: x = 0 belongs to the right-hand piece.
     (``not x < 0`` rather than ``x >= 0``, so that nan takes the right piece and passes.)"""
-    return not float(x) < 0
+    return not (x if type(x) is float else x.data) < 0
 
 
 def exp(x: float) -> float:

@@ -25,7 +25,7 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("micrograd.testing needs hypothesis: pip install 'micrograd-backprop[test]'") from e
 
-from .engine import Value, apply, no_grad
+from .engine import Value, no_grad
 from .gradcheck import GradcheckWarning, gradcheck
 from .ops import OPS, Op
 
@@ -45,8 +45,8 @@ class Instruction(NamedTuple):
 
 
 def apply_engine(op: str, operands: Sequence[Any]) -> Any:
-    """Apply the engine's op ``op`` to Values and constants: ``apply(OPS[op], *operands)``."""
-    return apply(OPS[op], *operands)
+    """Apply the engine's op ``op`` to Values and constants: ``OPS[op](*operands)``."""
+    return OPS[op](*operands)
 
 
 class Program:

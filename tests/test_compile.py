@@ -317,7 +317,7 @@ def test_a_row_that_brings_its_own_float_function_compiles_with_it(monkeypatch):
     row = ops.Op("logcosh_test", "log(cosh(x))", ("tanh(x)",), functions={"cosh": math.cosh})
     monkeypatch.setitem(ops.OPS, row.name, row)
     x = Value(0.5, "x")
-    y = micrograd.apply(row, x * 2.0)
+    y = row(x * 2.0)
     prog = micrograd.compile(y)
     assert "cosh__" in prog.source
     value, grads = prog([-1.5])
