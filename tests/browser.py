@@ -67,3 +67,18 @@ def console_errors(driver: Any) -> list[str]:
 
 def file_url(path: str | os.PathLike) -> str:
     return Path(path).resolve().as_uri()
+
+
+class Page:
+    """A page under test, pressed the way a reader would: its buttons (``data-action``) and keys."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+
+    def press(self, action: str) -> None:
+        self.driver.find_element("css selector", f"button[data-action='{action}']").click()
+
+    def key(self, name: str) -> None:
+        from selenium.webdriver.common.keys import Keys
+
+        self.driver.find_element("tag name", "body").send_keys(getattr(Keys, name))

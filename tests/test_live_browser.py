@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import nn
-from browser import console_errors, file_url
+from browser import Page, console_errors, file_url
 from micrograd.viz import TrainingRecorder, write_replay
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "images" / "live-replay.png"
@@ -36,17 +36,8 @@ def run_page(tmp_path_factory):
     return path, captions
 
 
-class ReplayPage:
-    def __init__(self, driver):
-        self.driver = driver
-
-    def press(self, action):
-        self.driver.find_element("css selector", f"button[data-action='{action}']").click()
-
-    def key(self, name):
-        from selenium.webdriver.common.keys import Keys
-
-        self.driver.find_element("tag name", "body").send_keys(getattr(Keys, name))
+class ReplayPage(Page):
+    """The replay page under test."""
 
     def state(self):
         return self.driver.execute_script(STATE)

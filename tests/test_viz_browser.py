@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import console_errors, file_url
+from browser import Page, console_errors, file_url
 from micrograd import Value
 from micrograd.viz import export_steps
 from test_viz_render import dot_program  # noqa: F401 - fixture
@@ -26,19 +26,8 @@ def tanh_unit():
     return (x * w + b).tanh()
 
 
-class StepPage:
-    """The page under test, read and pressed the way a student would."""
-
-    def __init__(self, driver):
-        self.driver = driver
-
-    def press(self, action):
-        self.driver.find_element("css selector", f"button[data-action='{action}']").click()
-
-    def key(self, name):
-        from selenium.webdriver.common.keys import Keys
-
-        self.driver.find_element("tag name", "body").send_keys(getattr(Keys, name))
+class StepPage(Page):
+    """The step-through page under test."""
 
     @property
     def counter(self):
