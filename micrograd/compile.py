@@ -350,12 +350,12 @@ class _Writer:
             reads = tuple(self.name[id(x)] for x in v.operands if type(x) is Value)
             if template.check:
                 k = len(self.checks)
-                self.checks.append((ops.OPS[v.op], tuple(types.SimpleNamespace(label=x.label) if type(x) is Value else x for x in v.operands)))
+                self.checks.append((ops.row_of(v), tuple(types.SimpleNamespace(label=x.label) if type(x) is Value else x for x in v.operands)))
                 line((f"if not ({template.check.format(*fields)}): raise fail({k}, {', '.join(fields)})", reads, ()))
             line((f"{name} = {template.value.format(*fields)}  # {v.op}{_comment(v, name)}", reads, (name,)))
 
     def _template(self, v: Value) -> _Template:
-        template = _template(ops.OPS[v.op], len(v.operands))
+        template = _template(ops.row_of(v), len(v.operands))
         if template.functions:
             self.row_functions.update(template.functions)
         return template

@@ -195,7 +195,7 @@ def backpropagate(root: Value, create_graph: bool = False) -> Iterator[Value]:
 
 def grads_as_values(v: Value) -> tuple[Any, ...]:
     """v's local gradients re-derived from its row's text on Values, so they have graphs."""
-    local_grads = ops.OPS[v.op].grads_on_values(apply)(v, *v.operands)
+    local_grads = ops.row_of(v).grads_on_values(apply)(v, *v.operands)
     return tuple(g for g, x in zip(local_grads, v.operands) if type(x) is Value)
 
 

@@ -60,6 +60,7 @@ class Op:
         doc: str = "",
         functions: dict[str, Any] | None = None,
     ) -> None:
+        _check_row(name, grads, operands)
         if operands is None:
             operands = ("a", "b") if len(grads) == 2 else ("x",)
         self.name, self.value, self.grads, self.operands = name, value, grads, operands
@@ -78,14 +79,15 @@ class Op:
     def compile(self, expression: str, namespace: dict[str, Any], out: bool = False) -> Callable:
         """``lambda [out,] <operands>: <expression>``, its names looked up in ``namespace``."""
         arguments = ", ".join((["out"] if out else []) + list(self.operands))
-        return eval(f"lambda {arguments}: {expression}", dict(namespace))  # our own table's text, never user input
+        return eval(f"lambda {arguments}: {expression}", dict(namespace))  # a row's text is code: never build one from data
 
     def grads_on_values(self, apply: Callable[..., Any]) -> Callable[..., tuple]:
         """The same derivative text with every named op building Values through ``apply``
         (the engine's): for ``backward(create_graph=True)``. Compiled once, on first use."""
         if self._on_values is None:
-            ops = {name: functools.partial(apply, op) for name, op in OPS.items() if name.isidentifier()}
-            self._on_values = self.compile(_as_tuple(self.grads), {**FLOAT_FUNCTIONS, **self.functions, **ops}, out=True)
+            floats_only = {name: _floats_only(f, name, self.name) for name, f in {**FLOAT_FUNCTIONS, **self.functions}.items()}
+            ops = {name: functools.partial(apply, op) for name, op in list(OPS.items()) if name.isidentifier()}
+            self._on_values = self.compile(_as_tuple(self.grads), {**floats_only, **ops}, out=True)
         return self._on_values
 
     def __call__(self, *operands: Any) -> Any:
@@ -113,6 +115,37 @@ class Op:
 def _engine() -> Any:
     """The engine, which builds the nodes (it imports this table, so not at the top)."""
     return sys.modules[__package__ + ".engine"]
+
+
+def _check_row(name: Any, grads: Any, operands: Any) -> None:
+    """A TypeError naming the row for a name or a shape the table can not use."""
+    if not (isinstance(name, str) and name and name.isprintable() and not any(c.isspace() for c in name) and len(name) <= 40):
+        raise TypeError(f"Op: a name is up to 40 printable characters without spaces, got {name!r:.60}")
+    if isinstance(grads, str) and (operands is None or not operands[0].startswith("*")):
+        raise TypeError(f"Op {name}: grads is one text only for an n-ary row (operands=('*xs',)); give a tuple, one text per operand")
+    if not isinstance(grads, str) and operands is not None and len(grads) != len(operands):
+        raise TypeError(f"Op {name}: {len(grads)} derivative(s) for {len(operands)} operand(s) {operands}; give one per operand")
+
+
+# Functions the rows' text may call on Values as they are (they compute with Value's operators).
+_ON_VALUES_AS_THEY_ARE = frozenset({"right", "power_slope", "abs", "float", "len", "mul"})
+
+
+def _floats_only(f: Any, name: str, row: str) -> Any:
+    """``f`` where create_graph may call it; otherwise a guard that refuses a Value: a float
+    function would return a float and silently cut the graph (no second derivative)."""
+    if not callable(f) or name in _ON_VALUES_AS_THEY_ARE:
+        return f
+
+    def guard(*xs: Any) -> Any:
+        if any(type(x).__name__ == "Value" for x in xs):
+            raise TypeError(
+                f"create_graph: the derivative of row {row!r} calls {name}, a float function, not a row of the op "
+                f"table, so it can not be differentiated again; write it with the table's ops (or add {name} as a row)"
+            )
+        return f(*xs)
+
+    return guard
 
 
 def _as_tuple(grads: tuple[str, ...] | str) -> str:
@@ -204,10 +237,16 @@ OPS: dict[str, Op] = {}
 
 def add_row(op: Op, *, replace: bool = False) -> Op:
     """Put ``op`` in the table and return it: a new name, or with ``replace=True`` a row of
-    the same name that was added this way (the engine's own rows stay as they are)."""
+    the same name that was added this way (the engine's own rows stay as they are).
+    ``replace`` is for re-running a notebook cell: a node keeps its op's name, so nodes
+    built before are read with the new row by ``compile`` and ``create_graph``, which
+    refuse a node whose data the new row does not reproduce; build them again."""
     if op.name in OPS and not (replace and op.name not in BUILT_IN):
         why = "one of the engine's own" if op.name in BUILT_IN else "pass replace=True to put a new version in its place"
         raise ValueError(f"the op table already has a row {op.name!r} ({why})")
+    package = sys.modules.get(__package__)
+    if op.name not in OPS and package is not None and op.name in vars(package):
+        raise ValueError(f"{op.name!r} is already micrograd.{op.name}; give the row another name")
     OPS[op.name] = op
     return op
 
@@ -267,11 +306,27 @@ SOFTPLUS = add_row(Op(
 SUM = add_row(Op("sum", "fsum(xs)", "(1.0,) * len(xs)", operands=("*xs",), doc="x_1 + ... + x_n;  d/dx_i = 1"))
 DOT = add_row(Op(
     "dot", "fsum(map(mul, xs[: len(xs) // 2], xs[len(xs) // 2 :]))", "xs[len(xs) // 2 :] + xs[: len(xs) // 2]",
-    operands=("*xs",), doc="w_1 x_1 + ... + w_n x_n (xs = w..., x...);  d/dw_i = x_i, d/dx_i = w_i",
+    operands=("*xs",), domain="len(xs) % 2 == 0", domain_text="dot takes w_1 .. w_n, then x_1 .. x_n: an even count", doc="w_1 x_1 + ... + w_n x_n (xs = w..., x...);  d/dw_i = x_i, d/dx_i = w_i",
 ))
 
 #: The default slope alpha of prelu and elu (as in PyTorch), from their rows.
 DEFAULT_ALPHA = {op.name: op.defaults[0] for op in (PRELU, ELU)}
+
+
+def row_of(v: Any) -> Op:
+    """The row that made the node ``v``, found by its op's name. A row added by a user may
+    have been replaced since (``add_row(replace=True)``): a node the row no longer
+    reproduces is refused rather than read with another rule."""
+    op = OPS[v.op]
+    if op.name not in BUILT_IN:
+        datas = [x if type(x) is float else x.data for x in v.operands]
+        try:
+            same = op.forward(*datas) == v.data or v.data != v.data
+        except (ArithmeticError, ValueError):
+            same = False
+        if not same:
+            raise ValueError(f"a node of {v.op!r} was built by an earlier row of that name (replaced since); build it again")
+    return op
 
 #: The names of the engine's own rows, which ``add_row`` never replaces.
 BUILT_IN = frozenset(OPS)

@@ -109,3 +109,48 @@ def test_a_row_may_bring_float_functions_for_its_value():
         assert micrograd.hessian(lambda x: row(x), [0.8]) == [[1.0 - math.tanh(0.8) ** 2]]
     finally:
         del OPS["logcosh"]
+
+
+def test_create_graph_refuses_a_derivative_written_with_a_float_function():
+    # sinh is no row: on Values it would return a float and cut the graph (a second derivative of 0)
+    row = ops.add_row(ops.Op("cosh2", "cosh(x)", ("sinh(x)",), functions={"cosh": math.cosh, "sinh": math.sinh}))
+    try:
+        assert row(Value(1.0)).local_grads == (math.sinh(1.0),)  # the first derivative is fine
+        with pytest.raises(TypeError, match="calls sinh, a float function, not a row"):
+            micrograd.hessian(lambda x: row(x), [1.0])
+    finally:
+        del OPS["cosh2"]
+
+
+def test_a_node_of_a_replaced_row_is_refused_by_compile_and_create_graph(cube):
+    y = micrograd.cube(Value(3.0))
+    ops.add_row(ops.Op("cube", "x * x", ("2.0 * x",)), replace=True)  # another rule under the same name
+    with pytest.raises(ValueError, match="earlier row of that name"):
+        micrograd.compile(y)
+    with pytest.raises(ValueError, match="earlier row of that name"):
+        y.backward(create_graph=True)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: ops.Op("cube", "x ** 3", "3.0 * x * x"), "one text only for an n-ary row"),
+        (lambda: ops.Op("two", "a * b", ("b",), operands=("a", "b")), r"1 derivative\(s\) for 2 operand"),
+        (lambda: ops.Op("f\n    print('x')", "x", ("1.0",)), "printable characters without spaces"),
+        (lambda: ops.Op("", "x", ("1.0",)), "printable characters without spaces"),
+    ],
+)
+def test_a_malformed_row_is_refused_naming_it(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_a_row_may_not_hide_a_name_of_micrograd():
+    with pytest.raises(ValueError, match="already micrograd.compile"):
+        ops.add_row(ops.Op("compile", "x", ("1.0",)))
+    assert "compile" not in OPS
+
+
+def test_dot_called_as_a_row_needs_an_even_count():
+    with pytest.raises(micrograd.DomainError, match="even count"):
+        OPS["dot"](Value(1.0), Value(2.0), Value(3.0))
