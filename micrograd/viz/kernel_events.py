@@ -7,7 +7,8 @@ cell ends. ``poll`` reads that queue itself, hands comm messages (``comm_msg``, 
 ``comm_close``) to the kernel's own dispatcher, exactly as ipykernel does for a running async
 cell, and puts every other message (a cell queued behind this one, say) back on the kernel's
 event loop, in order, to run when the cell is over. This needs ipykernel's shell-channel thread
-(ipykernel 7); elsewhere ``KernelEvents.open()`` returns None and the caller says so.
+(ipykernel 7) and some of its internal names, which may change: ``KernelEvents.open()`` checks
+every one and returns None when one is missing, and the caller says so.
 """
 
 from __future__ import annotations
