@@ -6,8 +6,12 @@ epoch, loss, accuracy, learning rate), the loss and accuracy curves, the decisio
 over the data (2-D inputs only), and the network (a weight per edge, a unit per disc;
 collapsed to a note past ``MAX_DRAWN_WEIGHTS`` weights or ``MAX_DRAWN_UNITS`` units).
 
-While the cell runs the view follows the newest snapshot (the kernel is busy training, so
-buttons wait until it is done). Afterwards the play button, the slider and the step buttons
+While the cell runs the view follows the newest snapshot, and the kernel handles the widget
+events at every drawn snapshot (``kernel_events``): "pause" stops the training there (the
+slider, play and step buttons then go through the snapshots so far), "pause" again (or play)
+resumes, and "step ▶" on the newest snapshot trains until the next one and pauses again.
+Where the kernel's events cannot be read while a cell runs, the status line says so once and
+the buttons answer after the run. Afterwards the play button, the slider and the step buttons
 go through the recorded snapshots; the "gradients" toggle draws dL/dw instead of w.
 Outside Jupyter, ``live_view()`` returns None after a one-line note on stderr, and
 ``nn.train`` keeps its progress bar.
@@ -16,6 +20,7 @@ Outside Jupyter, ``live_view()`` returns None after a one-line note on stderr, a
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 from . import panels
@@ -25,8 +30,10 @@ NOTE = (
     "live=True: no Jupyter kernel here, so the progress bar stands in for the live view "
     "(micrograd.viz.write_replay draws a recorded run as a page)"
 )
+NO_EVENTS = "this kernel does not pass widget events to a running cell, so the controls answer once the run is done"
 NO_WIDGETS = "live=True needs ipywidgets (pip install ipywidgets), so the progress bar stands in for the live view"
 PLAY_INTERVAL_MS = 300
+PAUSE_POLL_S = 0.05  # while paused, the kernel's events are read this often
 LIVE_FRAMES = 100  # snapshots a live run draws (each one is drawn as it comes: fewer than the page keeps)
 
 
@@ -75,16 +82,45 @@ class LiveView(TrainingRecorder):
         self.current = 0
         self._following = True
         self._weight_scale = 0.0  # the largest |w| of the snapshots so far: weights that grow draw wider
+        self._events: Any = None  # the kernel's widget events while training (None: not readable)
+        self._training = False
+        self._stepping = False  # "step ▶" while paused: train until the next snapshot
 
     def start(self, net: Any, xs: Any, ts: Any, **run: Any) -> None:
         """Record step 0 and show the view (a new view for each run the recorder watches)."""
-        self.widget, self._following, self._weight_scale = None, True, 0.0
+        from .kernel_events import KernelEvents
+
+        self.widget, self._following, self._weight_scale, self._stepping = None, True, 0.0, False
         super().start(net, xs, ts, **run)
         self._build()
+        self._events = KernelEvents.open() if self.show else None
+        self._training = True
         if self.show:
             from IPython.display import display
 
             display(self.widget)
+            if self._events is None:
+                self.status.value = f"training: a snapshot every {self.history.every} steps; {NO_EVENTS}"  # type: ignore[union-attr]
+
+    def update(self, *, step: int, epoch: int, loss: float) -> None:
+        """Record (and draw) as the recorder does; at a drawn snapshot handle the widget events,
+        then wait while paused (reading the events every ``PAUSE_POLL_S`` seconds)."""
+        before = len(self.history.frames)  # type: ignore[union-attr]
+        super().update(step=step, epoch=epoch, loss=loss)
+        if self._events is None or len(self.history.frames) == before:  # type: ignore[union-attr]
+            return
+        self._events.poll()
+        if self._stepping:
+            self._stepping = False
+            self.pause.value = True
+        if not self.pause.value or self._stepping:
+            return
+        training = self.status.value
+        self.status.value = f"paused at step {step}: pause again or play to go on, step ▶ trains to the next snapshot"
+        while self.pause.value and not self._stepping:
+            time.sleep(PAUSE_POLL_S)
+            self._events.poll()
+        self.status.value = training
 
     def _record(self, **at: Any):
         snapshot = super()._record(**at)
@@ -98,7 +134,9 @@ class LiveView(TrainingRecorder):
 
     def finish(self) -> None:
         """The run is over: the controls now go through the recorded snapshots."""
-        self._following = False
+        self.pause.value, self.pause.disabled = False, True
+        self._following, self._training, self._stepping = False, False, False
+        self._events = None
         self.status.value = f"done: {len(self.history.frames)} snapshots, one every {self.history.every} steps"  # type: ignore[union-attr]
 
     # the widgets -----------------------------------------------------------------------
@@ -113,7 +151,8 @@ class LiveView(TrainingRecorder):
         self.boundary = w.HTML() if history.has_boundary else None
         self.network = w.HTML()
         self.legend = w.HTML(panels.network_legend(False))
-        self.status = w.Label(f"training: a snapshot every {history.every} steps; the controls answer once the run is done")
+        self.status = w.Label(f"training: a snapshot every {history.every} steps")
+        self.pause = w.ToggleButton(value=False, description="pause", tooltip="pause the training (again: go on)", layout=w.Layout(width="80px"))
         self.play = w.Play(value=0, min=0, max=0, step=1, interval=PLAY_INTERVAL_MS, description="play")
         self.slider = w.IntSlider(value=0, min=0, max=0, description="snapshot", continuous_update=True)
         w.jslink((self.play, "value"), (self.slider, "value"))
@@ -123,14 +162,30 @@ class LiveView(TrainingRecorder):
         self.back.on_click(lambda _: self.step(-1))
         self.forward.on_click(lambda _: self.step(+1))
         self.slider.observe(lambda change: self.draw(change["new"]), names="value")
+        self.pause.observe(lambda change: self._paused(change["new"]), names="value")
+        self.play.observe(lambda change: change["new"] and self.pause.value and self._training and self._resume(), names="playing")
         self.gradients.observe(lambda change: self.draw(self.current), names="value")
-        controls = w.HBox([self.play, self.back, self.slider, self.forward, self.gradients])
+        controls = w.HBox([self.pause, self.play, self.back, self.slider, self.forward, self.gradients])
         top = [self.curves] if self.boundary is None else [self.boundary, self.curves]
         self.widget = w.VBox([self.caption, controls, w.HBox(top), self.network, self.legend, self.status])
         self.draw(0)
 
+    def _paused(self, paused: bool) -> None:
+        """Pausing stops following the newest snapshot; going on shows it again."""
+        self._following = not paused
+        if not paused and self.widget is not None:
+            self.slider.value = self.slider.max
+
+    def _resume(self) -> None:
+        self.pause.value = False
+
     def step(self, by: int) -> None:
-        """Show the snapshot ``by`` places later (earlier when negative), within the run."""
+        """Show the snapshot ``by`` places later (earlier when negative), within the run; on the
+        newest snapshot of a paused run, ``+1`` trains until the next snapshot."""
+        if by > 0 and self._training and self.pause.value and self.slider.value == self.slider.max:
+            self._stepping = True
+            self._following = True
+            return
         self.slider.value = min(self.slider.max, max(0, self.slider.value + by))
 
     def draw(self, k: int) -> None:
