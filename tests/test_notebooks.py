@@ -25,10 +25,7 @@ PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.stem for p in PATHS]
 CELL_TIMEOUT = 120  # seconds for any one cell; a stuck kernel fails instead of hanging
 TAGS = ("exercise", "solution", "check")
-MIN_EXERCISES = 3
-# Notebooks that do not have their exercises yet. Every other notebook needs at least
-# MIN_EXERCISES; a notebook listed here that gains them fails the test until it is removed.
-WITHOUT_EXERCISES_YET: set[str] = set()
+MIN_EXERCISES = 3  # every notebook
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -162,10 +159,7 @@ def test_exercises_follow_the_convention(path: Path) -> None:
             assert before in (["solution"], ["check"]), f"{where}: a check follows a solution (or another check)"
             assert "assert " in cell.source or "AssertionError" in cell.source, f"{where}: a check asserts"
     count = kinds.count(["exercise"])
-    if path.stem in WITHOUT_EXERCISES_YET:
-        assert count < MIN_EXERCISES, f"{path.stem} has {count} exercises now: remove it from WITHOUT_EXERCISES_YET"
-    else:
-        assert count >= MIN_EXERCISES, f"{path.name} has {count} exercises; every notebook needs {MIN_EXERCISES}"
+    assert count >= MIN_EXERCISES, f"{path.name} has {count} exercises; every notebook needs {MIN_EXERCISES}"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
