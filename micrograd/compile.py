@@ -154,7 +154,7 @@ class _Template:
         operands = {op.operands[0].lstrip("*"): ast.Tuple([ast.Name(x) for x in names])} if op.arity < 0 else {
             x: ast.Name(name) for x, name in zip(op.operands, names)}
         # the row's own float functions, under names no other row uses (no label can make "__")
-        own = getattr(op, "functions", {})
+        own = op.functions
         tag = next(_counter)
         operands.update({f: ast.Name(f"{f}__{tag}") for f in own})
         self.functions = {f"{f}__{tag}": function for f, function in own.items()}

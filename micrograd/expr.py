@@ -234,22 +234,22 @@ class _Checker:
     def name(self, node: ast.Name) -> None:
         if node.id in self.names:
             return
-        if node.id in functions():
-            self.fail(node, f"{node.id} is a function; call it: {functions()[node.id]}")
+        usage = functions().get(node.id)
+        if usage is not None:
+            self.fail(node, f"{node.id} is a function; call it: {usage}")
         bound = ", ".join(sorted(self.names)) or "none"
         self.fail(node, f"unbound name {node.id!r}; give it a value, e.g. {node.id}=1.0 (names with values: {bound})")
 
     def call(self, node: ast.Call, depth: int) -> None:
         if isinstance(node.func, ast.Attribute):
             self.check(node.func, depth + 1)  # refused, with the attribute's own message
+        known = functions()  # read from the op table once per call
         if not isinstance(node.func, ast.Name):
-            known = ", ".join(functions())
-            self.fail(node, f"only the functions {known} can be called, by name: {self.text.snippet(node)!r}")
+            self.fail(node, f"only the functions {', '.join(known)} can be called, by name: {self.text.snippet(node)!r}")
         name = node.func.id
-        if name not in functions():
-            known = ", ".join(functions())
-            self.fail(node, f"unknown function {name!r}; the functions are {known}")
-        usage = functions()[name]
+        if name not in known:
+            self.fail(node, f"unknown function {name!r}; the functions are {', '.join(known)}")
+        usage = known[name]
         args = list(node.args)
         for a in args:
             if isinstance(a, ast.Starred):

@@ -66,8 +66,7 @@ class Layer(nn.Layer):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:  # type: ignore[override]
         """The one output Value of a width-1 layer, else the list of outputs."""
-        out = self.forward(x)
-        return out[0] if len(out) == 1 else out
+        return _one_or_all(self.forward(x))
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -89,11 +88,15 @@ class MLP(nn.MLP):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:  # type: ignore[override]
         """The one output Value when the last layer has one unit, else the list of outputs."""
-        out = self.forward(x)
-        return out[0] if len(out) == 1 else out
+        return _one_or_all(self.forward(x))
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def _one_or_all(outputs: list[Value]) -> Value | list[Value]:
+    """0.1.0's calling convention: a single output is returned as itself, not in a list."""
+    return outputs[0] if len(outputs) == 1 else outputs
 
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]

@@ -13,8 +13,9 @@ The targets are constants of the graph (the losses branch on them while building
 program serves one target: class labels need one program per class, whatever the batches;
 a target that is a real number is compiled the second time it comes up (a new epoch).
 
-Not compiled: ``softmax_cross_entropy``, which shifts the logits by their largest value
-*as seen while building* (replaying would keep that old shift), and a step whose graph
+Not compiled: a loss its registry entry marks not ``traceable`` (``softmax_cross_entropy``,
+which shifts the logits by their largest value *as seen while building*: replaying would
+keep that old shift), and a step whose graph
 reads a leaf other than the network's parameters and the inputs. A custom loss or
 activation that looks at ``.data`` while building the graph must be trained with
 ``compiled=False``.
@@ -30,12 +31,10 @@ from typing import Any, Callable, Iterator, Sequence
 import micrograd
 from micrograd import Value
 
-from .losses import softmax_cross_entropy
 from .checks import is_list
+from .losses import Loss
 from .optim import Optimizer
 
-#: Losses whose graph depends on the values of the outputs, not only on their shape.
-READS_DATA = frozenset({softmax_cross_entropy})
 SIGHTS = 2  # a sample's target is compiled when it comes up for the second time
 MAX_PROGRAMS = 1024  # past this, new targets run interpreted
 MAX_SEEN = 65536  # targets counted while waiting for their second sight
@@ -48,11 +47,11 @@ class CompiledSteps:
     Value and the outputs per sample); ``mean(losses)`` joins the samples' losses into L,
     on Values or on floats. With ``compiled=False`` every step is ``trace``'s."""
 
-    def __init__(self, net: Any, loss: Callable[..., Value], optimizer: Optimizer,
+    def __init__(self, net: Any, loss: Loss, optimizer: Optimizer,
                  trace: Callable[..., tuple[Value, list[Any]]], mean: Callable[[list[Any]], Any],
                  *, compiled: bool = True) -> None:
-        self.net, self.loss, self.optimizer, self.trace, self.mean = net, loss, optimizer, trace, mean
-        compiled = compiled and loss not in READS_DATA and hasattr(net, "parameters")
+        self.net, self.loss, self.optimizer, self.trace, self.mean = net, loss.function, optimizer, trace, mean
+        compiled = compiled and loss.traceable and hasattr(net, "parameters")
         self.params: list[Value] = list(net.parameters()) if compiled else []
         self.programs: dict[Any, Any] = {}  # key -> compiled program, or None: not compilable
         self.seen: dict[Any, int] = {}

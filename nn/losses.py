@@ -173,7 +173,9 @@ class Loss:
     (theory §3, what ``delta_rule`` needs), None otherwise; ``correct(y, t)`` whether the
     output picks the target's class (None: no accuracy, not a class loss); ``description``
     for a reader; ``targets(t, k, where)`` the target as k numbers (a class index becomes
-    one-hot for softmax). Calling the entry calls the loss.
+    one-hot for softmax); ``traceable``: its graph's shape and constants depend only on the
+outputs' shape, not their values, so a compiled replay of it is exact (``nn.compiled``).
+Calling the entry calls the loss.
     """
 
     function: Callable[..., Value]
@@ -182,6 +184,7 @@ class Loss:
     correct: Callable[[Sequence[Value], Any], bool] | None
     description: str
     targets: Callable[[Any, int, str], list[float]] = target_numbers
+    traceable: bool = True
 
     @property
     def name(self) -> str:
@@ -215,7 +218,8 @@ LOSSES: dict[str, Loss] = {
         Loss(bce_with_logits, "identity", lambda u, z: [micrograd.sigmoid(uk) for uk in u],
              lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.5), "binary cross-entropy on the logit"),
         Loss(softmax_cross_entropy, "identity", lambda u, z: softmax(u),
-             lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t), "softmax cross-entropy", one_hot),
+             lambda y, t: _argmax(y) == (_argmax(t) if isinstance(t, Sequence) else t), "softmax cross-entropy", one_hot,
+             traceable=False),  # shifts the logits by their largest value as seen while building
         Loss(hinge, "identity", None,
              lambda y, t: _classes(y, 0.0) == _target_classes(t, 0.0), "hinge (max-margin) loss max(0, 1 - t y)"),
     )

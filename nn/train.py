@@ -130,7 +130,7 @@ def train(
         steps = epochs * -(-len(xs) // size)
         monitor.start(net, xs, ts, loss=loss, correct=correct, optimizer=optimizer, steps=steps, epochs=epochs)
     step = 0
-    stepper = CompiledSteps(net, loss, optimizer, _step, _mean, compiled=compiled)
+    stepper = CompiledSteps(net, entry, optimizer, _step, _mean, compiled=compiled)
     epoch_range = _progress_range(epochs, progress)
     for epoch in epoch_range:
         if mode != "full":
