@@ -141,7 +141,7 @@ def _viz() -> Any:
         import micrograd.viz as viz
     except ImportError:
         raise CommandError(
-            "drawing needs the graphviz Python package: pip install 'micrograd-backprop[viz]' (or pip install graphviz)", status=1
+            "drawing needs the graphviz Python package: pip install graphviz (a dependency of micrograd-backprop: reinstall it)", status=1
         ) from None
     return viz
 

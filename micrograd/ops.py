@@ -188,17 +188,21 @@ def power(a: float, b: float) -> float:
 def power_slope(out: Any, a: Any, b: Any) -> Any:
     """d/da a^b = b a^(b-1), with its limits where that formula fails: 0 for b = 0 (a^0 = 1
     is flat), inf at a = 0 for 0 < b < 1; where a^(b-1) overflows though a^b does not (a
-    tiny base), as b a^b / a; past float64, +-inf."""
+    tiny base), as b a^b / a; past float64, +-inf. For a < 0 the sign of (-1)^(b-1) comes
+    from b's parity: past 2^53 every float is even, and b - 1 rounds to an even number."""
     if float(b) == 0 or (float(a) == 0 and float(b) < 1):
         return 0.0 if float(b) == 0 else math.inf
+    odd_power = float(a) < 0 and float(b) % 2 == 0  # b - 1 is odd: a^(b-1) < 0
     try:
-        return b * a ** (b - 1)
+        slope = b * a ** (b - 1)
     except OverflowError:
         slope = b * out / a
         if math.isfinite(float(slope)):
             return slope
-        odd = float(a) < 0 and (float(b) - 1) % 2 == 1
-        return -math.inf if (float(b) < 0) != odd else math.inf
+        return -math.inf if (float(b) < 0) != odd_power else math.inf
+    if odd_power and (float(b) - 1) % 2 == 0:  # b - 1 rounded to an even number: a ** (b - 1) > 0
+        return -slope
+    return slope
 
 
 def sigmoid(x: float) -> float:

@@ -18,6 +18,7 @@ from .compiled import CompiledSteps, collector_paused
 from .losses import get_loss, squared_error
 from .module import MLP, Module
 from .optim import Optimizer, get_optimizer
+from .progress import progress_range
 
 MODES = ("full", "sgd", "minibatch")
 
@@ -87,7 +88,8 @@ def train(
     the batch's losses. ``loss`` is a name or a function (``nn.LOSSES``). ``optimizer`` is
     an ``nn.Optimizer``, or a name from ``nn.OPTIMIZERS`` (None: SGD) built on
     ``net.parameters()`` with ``lr`` (default: that optimizer's ``default_lr``). ``progress``: a tqdm
-    bar (True), none (False), or a bar when tqdm is installed (None). Accuracy is kept for
+    bar (True), none (False), or (None) a bar where a person watches, a terminal or a
+    notebook, and tqdm is installed: never into a file or a pipe. Accuracy is kept for
     the losses whose registry entry says how to count it (the class losses).
     ``compiled``: replay each sample's graph as a compiled program once its target comes
     back (``nn.compiled``: the same numbers, faster).
@@ -131,7 +133,7 @@ def train(
         monitor.start(net, xs, ts, loss=loss, correct=correct, optimizer=optimizer, steps=steps, epochs=epochs)
     step = 0
     stepper = CompiledSteps(net, entry, optimizer, _step, _mean, compiled=compiled)
-    epoch_range = _progress_range(epochs, progress)
+    epoch_range = progress_range(epochs, progress)
     for epoch in epoch_range:
         if mode != "full":
             rng.shuffle(order)
@@ -157,16 +159,3 @@ def train(
     if monitor is not None:
         monitor.finish()
     return history
-
-
-def _progress_range(epochs: int, progress: bool | None):
-    """``range(epochs)``, wrapped in a tqdm bar (notebook or terminal, tqdm.auto picks) when asked."""
-    if progress is False:
-        return range(epochs)
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress:
-            raise ImportError("train: progress=True needs tqdm (pip install tqdm); pass progress=False for no bar") from None
-        return range(epochs)
-    return tqdm(range(epochs), desc="train", unit="epoch")

@@ -1,28 +1,71 @@
-"""Shared test settings: hypothesis profiles (quick by default, thorough under CI=true)."""
+"""Shared test settings and fixtures, in one place.
+
+- Hypothesis profiles: ``ci`` under CI=true (derandomized, no example database: the same
+  examples on every machine and every run), ``explore`` otherwise (random, with the local
+  database, so a run can find something new; a failure found this way becomes an
+  ``@example`` or a regression test). ``HYPOTHESIS_PROFILE`` picks one by name.
+- Markers: ``slow`` (a test of more than a few seconds), ``browser`` (drives a headless
+  Chromium), ``notebooks`` (runs the course's notebooks in a kernel). The quick subset is
+  ``python -m pytest -m "not slow and not browser and not notebooks"``.
+- Fixtures for what a machine may lack (``needs.py``): ``torch``, ``numpy``, ``dot_program``,
+  ``browser``. Missing, they skip with the reason; under CI=true they fail.
+"""
+
+from __future__ import annotations
 
 import os
+import shutil
 
+import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("default", max_examples=60, deadline=None)
-settings.register_profile("ci", max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+import browser as chromium
+import needs
+
+settings.register_profile("explore", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci", max_examples=250, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if needs.in_ci() else "explore"))
 
 
-# --- a headless browser for the tests of our HTML pages (tests/browser.py) ---
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that opens the browser is a ``browser`` test, whatever its file."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
-import pytest  # noqa: E402
 
-import browser as chromium  # noqa: E402
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the reference of the cross-checks."""
+    return needs.module("torch", "this test compares with PyTorch")
+
+
+@pytest.fixture(scope="session")
+def numpy():
+    """numpy, which micrograd 0.1.0's demo loop uses."""
+    return needs.module("numpy", "this test runs micrograd 0.1.0's numpy code")
+
+
+@pytest.fixture
+def dot_program() -> str:
+    """The path of Graphviz's dot program, which renders pictures."""
+    return needs.program("dot", "install Graphviz (apt-get install graphviz, brew install graphviz)")
+
+
+@pytest.fixture
+def no_dot(tmp_path, monkeypatch):
+    """A PATH on which no Graphviz program can be found."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert shutil.which("dot") is None
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """A headless Chromium (selenium WebDriver), one per test session. Skips where Chromium,
-    chromedriver or selenium is missing; fails instead under CI=true."""
+    """A headless Chromium (selenium WebDriver), one per test session (``browser.py``)."""
     reason = chromium.missing()
     if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true, and the browser tests cannot run: {reason}")
-        pytest.skip(reason)
+        needs.missing(reason)
     yield from chromium.open_browser()

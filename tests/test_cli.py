@@ -195,7 +195,7 @@ def test_grad_without_the_graphviz_package(capsys, tmp_path, no_graphviz_package
     assert status == 1
     assert table(out) == {"x": (2.0, 4.0)}
     assert err.count("\n") == 1
-    assert err.startswith("micrograd grad: error: drawing needs the graphviz Python package: pip install 'micrograd-backprop[viz]'")
+    assert err.startswith("micrograd grad: error: drawing needs the graphviz Python package: pip install graphviz")
 
 
 def test_grad_cannot_draw_an_expression_without_inputs_or_into_a_missing_directory(capsys, tmp_path):

@@ -103,3 +103,14 @@ def test_a_good_save_writes_a_network_that_loads(capsys, tmp_path):
     status, out, err = run(capsys, "train", "--dataset", "circles", *SMALL, "--save", str(path))
     assert (status, err) == (0, "") and f"saved the network to {path}" in out
     assert nn.load(path).sizes == [3, 1]
+
+
+def test_a_redirected_run_writes_no_progress_frames():
+    """Into a pipe (as into a file or a CI log) there is no bar: no carriage-return frames."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "micrograd", "train", "--samples", "12", "--hidden", "3", "--epochs", "5"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "" and "\r" not in run.stdout

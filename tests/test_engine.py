@@ -156,6 +156,7 @@ def test_backward_order_puts_every_node_before_its_parents():
 # --- depth and memory -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_million_node_chain_at_the_default_recursion_limit():
     assert sys.getrecursionlimit() <= 10_000
     x0 = Value(1.0)

@@ -223,8 +223,7 @@ def test_pow_refuses_nan(build):
 
 
 @pytest.mark.parametrize("a, b", [(-2.0, 2.0), (0.0, 2.0), (-2.0, 3.0), (-0.5, -1.0)])
-def test_pow_with_value_exponent_at_base_at_most_zero_matches_pytorch(a, b):
-    torch = pytest.importorskip("torch", reason="this test compares with PyTorch: pip install torch")
+def test_pow_with_value_exponent_at_base_at_most_zero_matches_pytorch(torch, a, b):
     ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
     (ta**tb).backward()

@@ -7,7 +7,10 @@ import os
 import queue
 import re
 
+import pytest
 from jupyter_client.manager import start_new_kernel
+
+pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = 3000  # one epoch of the full batch per step; a snapshot every 30 steps

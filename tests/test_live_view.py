@@ -135,6 +135,7 @@ print(len(view.history.frames), view.slider.value)
 """
 
 
+@pytest.mark.notebooks
 def test_in_a_kernel_the_updates_reach_the_front_end(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -12,9 +12,7 @@ from __future__ import annotations
 import math
 import random
 
-import numpy as np
 import pytest
-import torch
 
 import micrograd.nn as mnn
 import nn
@@ -74,7 +72,7 @@ def test_weights_come_from_the_global_random_in_0_1_0s_order():
 # --- 0.1.0's engine tests, against torch -----------------------------------------------------
 
 
-def test_sanity_check_as_0_1_0_tests_it():
+def test_sanity_check_as_0_1_0_tests_it(torch):
     x = Value(-4.0)
     z = 2 * x + 2 + x
     q = z.relu() + z * x
@@ -96,7 +94,7 @@ def test_sanity_check_as_0_1_0_tests_it():
     assert xmg.grad == xpt.grad.item()
 
 
-def test_more_ops_as_0_1_0_tests_them():
+def test_more_ops_as_0_1_0_tests_them(torch):
     a = Value(-4.0)
     b = Value(2.0)
     c = a + b
@@ -137,7 +135,7 @@ def test_more_ops_as_0_1_0_tests_them():
 # --- the demo notebook: two moons, SVM max-margin loss + L2, SGD with a decaying rate ----------
 
 
-def fixed_moons(n):
+def fixed_moons(np, n):
     """Two moons without randomness (the notebook draws them with sklearn): alternating
     classes on the two half circles, a small deterministic wobble for noise."""
     points, labels = [], []
@@ -157,10 +155,11 @@ GOLDEN_SUM, GOLDEN_SUM_SQ, GOLDEN_SCORE = 0.5596762133576587, 99.41520209353713,
 GOLDEN_FIRST_WEIGHTS = (0.23550571390294128, -0.2532524374373504)  # W1[0,0] and W3[0,15] after seeding 1337
 
 
-def test_the_demo_notebooks_training_loop_gives_0_1_0s_numbers():
+def test_the_demo_notebooks_training_loop_gives_0_1_0s_numbers(numpy):
+    np = numpy
     np.random.seed(1337)
     random.seed(1337)
-    X, y = fixed_moons(30)
+    X, y = fixed_moons(np, 30)
     y = y * 2 - 1  # make y be -1 or 1
     model = MLP(2, [16, 16, 1])  # 2-layer neural network
     assert len(model.parameters()) == 337

@@ -106,10 +106,23 @@ def test_the_progress_bar_is_tqdm_and_can_be_turned_off(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_by_default_no_bar_goes_into_a_file_or_a_pipe(capsys):
+    nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2)  # stderr captured: not a terminal
+    assert capsys.readouterr().err == ""
+
+
+def test_by_default_a_terminal_gets_the_bar(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2)
+    assert "train" in capsys.readouterr().err
+
+
 def test_training_works_without_tqdm_when_progress_is_off_or_automatic(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2, progress=False).loss) == 2
+    assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2).loss) == 2
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal, where the bar would be drawn
     assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2).loss) == 2
     with pytest.raises(ImportError, match="progress=True needs tqdm"):
         nn.train(nn.MLP(2, [2, 1]), XS, TS, epochs=2, progress=True)

@@ -19,10 +19,18 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.stem for p in PATHS]
+SLOW = {"07_training_an_mlp"}  # trains networks: tens of seconds a run
+
+
+def notebooks(paths: list[Path]) -> list:
+    """``paths`` as test parameters named by their notebooks, the long ones marked slow."""
+    return [pytest.param(p, id=p.stem, marks=[pytest.mark.slow] if p.stem in SLOW else []) for p in paths]
 CELL_TIMEOUT = 120  # seconds for any one cell; a stuck kernel fails instead of hanging
 TAGS = ("exercise", "solution", "check")
 MIN_EXERCISES = 3  # every notebook
@@ -162,7 +170,7 @@ def test_exercises_follow_the_convention(path: Path) -> None:
     assert count >= MIN_EXERCISES, f"{path.name} has {count} exercises; every notebook needs {MIN_EXERCISES}"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=IDS)
+@pytest.mark.parametrize("path", notebooks(PATHS))
 def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     """As stored, with the solutions: every cell runs without error (so every assert in it,
     checks included, holds), and the plots and graphs the notebook draws come out as images."""
@@ -181,7 +189,7 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
 WITH_EXERCISES = [p for p in PATHS if any(tags(c) == ["solution"] for c in read(p).cells)]
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.stem for p in WITH_EXERCISES])
+@pytest.mark.parametrize("path", notebooks(WITH_EXERCISES))
 def test_without_solutions_every_check_fails_with_its_hint(path: Path, tmp_path: Path) -> None:
     """With every solution cell removed, as a student first meets the notebook: each check
     raises AssertionError with a message (its hint), and no other cell fails."""

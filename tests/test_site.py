@@ -19,6 +19,8 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = importlib.util.spec_from_file_location("build_site", ROOT / "notebooks" / "build_site.py")
 build_site = importlib.util.module_from_spec(SPEC)

@@ -10,7 +10,6 @@ import pytest
 from browser import Page, console_errors, file_url
 from micrograd import Value
 from micrograd.viz import export_steps
-from test_viz_render import dot_program  # noqa: F401 - fixture
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "images" / "step-page.png"
 # every keyed node's and edge's box in the picture's own coordinates (zoom and scroll aside)

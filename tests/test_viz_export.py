@@ -11,7 +11,7 @@ import pytest
 import micrograd as mg
 from micrograd import Value
 from micrograd.viz import Frame, GraphvizNotFoundError, draw_dot, export_steps, step_frames, write_html, write_svg_frames
-from test_viz_render import dot_program, no_dot, svg_texts  # noqa: F401 - fixtures
+from test_viz_render import svg_texts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,7 +12,6 @@ import micrograd as mg
 from micrograd import Value
 from micrograd.viz import MAX_FRAME_NODES, export_steps, step_frames
 from micrograd.viz.film import PANE_PX
-from test_viz_render import dot_program  # noqa: F401 - fixture
 
 SVG = "{http://www.w3.org/2000/svg}"
 GEOMETRY = {"polygon": ("points",), "ellipse": ("cx", "cy", "rx", "ry"), "text": ("x", "y"), "path": ("d",), "polyline": ("points",)}

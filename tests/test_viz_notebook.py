@@ -12,7 +12,8 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from browser import console_errors, file_url
-from test_viz_render import dot_program  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_the_chain_rule_on_a_graph.ipynb"
 

@@ -2,8 +2,6 @@
 missing from PATH one clear error that says how to install it, while the DOT text and
 everything else keep working."""
 
-import os
-import shutil
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -13,25 +11,6 @@ from micrograd import Value
 from micrograd.viz import Drawing, GraphvizNotFoundError, backward_steps, draw_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def dot_program():
-    """The path of Graphviz's dot. Without it the rendering tests skip, except under
-    CI=true, where dot is required (.ci/run installs it) and its absence fails."""
-    path = shutil.which("dot")
-    if path is None:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail("CI=true but Graphviz's dot program is not on PATH: .ci/run should have installed it (apt-get install graphviz)")
-        pytest.skip("Graphviz's dot program is not installed (apt-get install graphviz, brew install graphviz)")
-    return path
-
-
-@pytest.fixture
-def no_dot(tmp_path, monkeypatch):
-    """A PATH on which no Graphviz program can be found."""
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert shutil.which("dot") is None
 
 
 def svg_texts(svg: str) -> list[str]:

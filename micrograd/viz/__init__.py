@@ -13,7 +13,7 @@
   (``nn.train(..., live=True)``, ``live.py``); ``write_replay(history, path)``: a recorded
   run as a self-contained page with a scrubber (``replay.py``); the pictures in ``panels.py``.
 
-Needs the ``graphviz`` Python package (``pip install micrograd-backprop[viz]``) for the
+Needs the ``graphviz`` Python package (a dependency, installed with micrograd) for the
 DOT text, and Graphviz's ``dot`` program to render it. The engine never imports this.
 """
 
@@ -21,7 +21,7 @@ try:
     import graphviz  # noqa: F401 - checked here for a clear message
 except ImportError as e:  # pragma: no cover - the package is a declared extra
     raise ImportError(
-        "micrograd.viz needs the graphviz Python package: pip install 'micrograd-backprop[viz]' (or pip install graphviz)"
+        "micrograd.viz needs the graphviz Python package: pip install graphviz (a dependency of micrograd-backprop: reinstall it)"
     ) from e
 
 from .draw import LargeGraphWarning, draw_dot

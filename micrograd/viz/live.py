@@ -14,7 +14,7 @@ Where the kernel's events cannot be read while a cell runs, the status line says
 the buttons answer after the run. Afterwards the play button, the slider and the step buttons
 go through the recorded snapshots; the "gradients" toggle draws dL/dw instead of w.
 Outside Jupyter, ``live_view()`` returns None after a one-line note on stderr, and
-``nn.train`` keeps its progress bar.
+``nn.train`` goes on without it.
 """
 
 from __future__ import annotations
@@ -23,28 +23,20 @@ import sys
 import time
 from typing import Any
 
+from nn.progress import in_jupyter
+
 from . import panels
 from .recorder import GRID, TrainingRecorder
 
 NOTE = (
-    "live=True: no Jupyter kernel here, so the progress bar stands in for the live view "
+    "live=True: no Jupyter kernel here, so training goes on without the live view "
     "(micrograd.viz.write_replay draws a recorded run as a page)"
 )
 NO_EVENTS = "this kernel does not pass widget events to a running cell, so the controls answer once the run is done"
-NO_WIDGETS = "live=True needs ipywidgets (pip install ipywidgets), so the progress bar stands in for the live view"
+NO_WIDGETS = "live=True needs ipywidgets (pip install ipywidgets), so training goes on without the live view"
 PLAY_INTERVAL_MS = 300
 PAUSE_POLL_S = 0.05  # while paused, the kernel's events are read this often
 LIVE_FRAMES = 100  # snapshots a live run draws (each one is drawn as it comes: fewer than the page keeps)
-
-
-def in_jupyter() -> bool:
-    """True inside a Jupyter kernel (where widgets can be shown)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def has_widgets() -> bool:
