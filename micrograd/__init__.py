@@ -3,25 +3,36 @@
 Every Value records its parents and the local derivative with respect to each, as
 plain data; ``backward()`` sums ``local_grad * grad`` into every parent. Every named
 row of the op table is a function here too: ``micrograd.tanh(x)``, ``micrograd.exp(x)``.
+
+The core: ``engine`` (Value, backward), ``ops`` (the op table), ``compiler``
+(``micrograd.compile``), ``second_order``, ``gradcheck``, ``testing``, ``expr``, ``files``,
+``labels`` and ``viz`` (pictures of a graph). It never imports ``nn``; the front doors
+above both are the ``micrograd`` command (``micrograd.cli``) and ``micrograd.nn``.
 """
 
+import pkgutil
 from typing import Any, Callable
 
+from . import ops
+from .compiler import Program
+from .compiler import compile_graph as compile  # noqa: A004 - micrograd.compile compiles a graph
 from .engine import Value, backpropagate, backward_order, is_grad_enabled, no_grad
 from .errors import DivisionByZeroError, DomainError, FloatOverflowError
 from .gradcheck import GradcheckError, GradcheckWarning, gradcheck
 from .ops import OPS, Op, dot, sum  # noqa: A004 - micrograd.sum is one n-ary node
-from .compile import compile  # noqa: A004 - micrograd.compile compiles a graph
 from .second_order import gradient, hessian
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "Value", "Op", "OPS", "backward_order", "backpropagate", "no_grad", "is_grad_enabled", "sum", "dot",
-    "compile", "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
+    "compile", "Program", "gradient", "hessian", "gradcheck", "GradcheckError", "GradcheckWarning",
     "DomainError", "DivisionByZeroError", "FloatOverflowError",
     *[name for name in OPS if name.isidentifier() and name not in ("sum", "dot")],
 ]
+
+# A row is micrograd.<name>: no row may take a name the package has already.
+ops.reserve({*globals(), *(m.name for m in pkgutil.iter_modules(__path__))}, "micrograd.{name}")
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

@@ -13,29 +13,49 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from . import ops
 from .errors import DomainError, as_float, domain_error, labels
 
+
 class Value:
     """One real number in a computation graph, and how it was computed: ``parents`` in
     argument order (repeats kept), ``local_grads`` d(this)/d(parent) in the same order,
-    ``op`` the op's name ("" for a leaf), ``operands`` every operand with plain-number
-    constants included (``x * 2``: parents ``(x,)``, operands ``(x, 2.0)``)."""
+    ``op`` the op's name ("" for a leaf or a node built by hand), ``operands`` every
+    operand with plain-number constants included (``x * 2``: parents ``(x,)``, operands
+    ``(x, 2.0)``).
+
+    Build a node by hand as the smallest engines do, ``Value(6.0, parents=(a, b),
+    local_grads=(3.0, 2.0))``; ``backward()`` reads it like any other."""
 
     __slots__ = ("data", "grad", "parents", "local_grads", "op", "operands", "label", "__weakref__")
 
-    def __init__(self, data: float, label: str = "") -> None:
-        self.data = as_float(data, "Value", "a number")
+    def __init__(self, data: float, label: str = "", parents: Sequence[Value] = (), local_grads: Sequence[float] = ()) -> None:
+        self.data = number(data, "Value")
         self.grad: Any = 0.0
-        self.parents: tuple[Value, ...] = ()
-        self.local_grads: tuple[Any, ...] = ()
+        self.label = checked_label(label)
+        self.parents: tuple[Value, ...] = tuple(parents)
+        self.local_grads: tuple[Any, ...] = tuple(local_grads)
         self.op = ""
-        self.operands: tuple[Value | float, ...] = ()
-        if type(label) is not str:
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
-        self.label = label
+        self.operands: tuple[Value | float, ...] = self.parents
+        if self.parents or self.local_grads:
+            check_by_hand(self)
+
+    @classmethod
+    def node(cls, data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[Any, ...],
+             operands: tuple[Value | float, ...]) -> Value:
+        """The node an op makes (``apply``): the constructor without its checks, which the
+        op's row has done already."""
+        v = cls.__new__(cls)
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        v.parents = parents
+        v.local_grads = local_grads
+        v.op = op
+        v.operands = operands
+        return v
 
     def __add__(self, other: Value | float) -> Value:
         """a + b;  d/da = 1, d/db = 1"""
@@ -127,11 +147,19 @@ class Value:
         return apply(ops.SOFTPLUS, self)
 
     def backward(self, create_graph: bool = False) -> None:
-        """dL/dL = 1 at this root, then ``p.grad += local * v.grad`` along every edge. Leaf
-        gradients accumulate across calls; the others are computed afresh. ``create_graph``:
-        gradients are Values, to differentiate again (a cycle back to the leaves; see README)."""
-        for _ in backpropagate(self, create_graph):
-            pass
+        """The chain rule from this root to every Value it depends on: dL/dL = 1, then along
+        every edge ``p.grad += local * v.grad``. Leaf gradients accumulate across calls; the
+        others are computed afresh. ``create_graph``: the gradients are Values, to
+        differentiate again (they refer back to the leaves, a cycle; see the README)."""
+        order = backward_order(self)  # each node before its parents
+        for v in order:
+            if v.parents:  # a leaf keeps what it has: leaf gradients accumulate
+                v.grad = 0.0
+        self.grad += Value(1.0, "dL/dL") if create_graph else 1.0
+        for v in order:
+            local_grads = grads_as_values(v) if create_graph and v.parents else v.local_grads
+            for p, local in zip(v.parents, local_grads):
+                p.grad += local * v.grad
 
     def zero_grad(self) -> None:
         """Set the gradient of every Value in this graph, leaves included, to 0.0."""
@@ -178,12 +206,12 @@ def backward_order(root: Value) -> list[Value]:
 
 
 def backpropagate(root: Value, create_graph: bool = False) -> Iterator[Value]:
-    """``backward()`` one node at a time: yields each node v of ``backward_order(root)``
-    just before its gradient flows to its parents. ``backward()`` and the step-by-step
-    pictures of ``micrograd.viz`` both walk this."""
+    """``root.backward()`` one node at a time, for pictures (``micrograd.viz``): the same
+    steps in the same order, pausing at each node v (yielded) just before its gradient
+    flows to its parents. Run to the end, it leaves exactly what ``backward()`` leaves."""
     order = backward_order(root)
     for v in order:
-        if v.parents:  # non-leaf gradients are computed afresh; leaves accumulate
+        if v.parents:
             v.grad = 0.0
     root.grad += Value(1.0, "dL/dL") if create_graph else 1.0
     for v in order:
@@ -218,8 +246,8 @@ def is_grad_enabled() -> bool:
 
 
 def apply(op: ops.Op, *operands: Value | float) -> Any:
-    """A row of the op table on its operands (the row itself, ``op(x)``, checks the call):
-    a new Value recording parents and local gradients; a float when no operand is a Value."""
+    """A row of the op table on its operands: a new Value recording its parents and local
+    gradients, or a float when no operand is a Value."""
     datas, parents = [], []  # every operand's number; the operands that are Values
     for x in operands:
         if type(x) is Value:
@@ -236,15 +264,42 @@ def apply(op: ops.Op, *operands: Value | float) -> Any:
         raise
     if not parents:
         return out
-    v = Value.__new__(Value)
-    v.data, v.grad, v.label, v.op, v.parents, v.local_grads, v.operands = out, 0.0, "", "", (), (), ()
     if not _recording.get():  # inside no_grad(): a leaf
-        return v
-    v.op, v.local_grads = op.name, op.local_grads(out, *datas)
+        return Value(out)
+    local_grads = op.local_grads(out, *datas)
     if len(parents) == len(operands):
-        v.parents = v.operands = operands
-    else:  # a plain-number operand is a constant: kept in operands, no parent, no gradient
-        v.parents = tuple(parents)
-        v.local_grads = tuple([g for g, x in zip(v.local_grads, operands) if type(x) is Value])
-        v.operands = tuple([x if type(x) is Value else d for x, d in zip(operands, datas)])
-    return v
+        return Value.node(out, op.name, operands, local_grads, operands)
+    # a plain-number operand is a constant: kept in operands, no parent, no gradient
+    local_grads = tuple([g for g, x in zip(local_grads, operands) if type(x) is Value])
+    constants = tuple([x if type(x) is Value else d for x, d in zip(operands, datas)])
+    return Value.node(out, op.name, tuple(parents), local_grads, constants)
+
+
+ops.Op.apply = staticmethod(apply)  # a row called as a function, micrograd.tanh(x), builds its node here
+
+
+# --- checks of what a user gives the constructor -------------------------------------------
+
+
+def number(x: Any, where: str) -> float:
+    """``x`` as a float; a TypeError from ``where`` for anything else."""
+    if type(x) is Value:
+        raise TypeError(f"{where}: expected a number, got a Value; use v.detach() for a new leaf with its data")
+    return as_float(x, where, "a number")
+
+
+def checked_label(label: Any) -> str:
+    """``label`` when it is a str; a TypeError naming what it is otherwise."""
+    if type(label) is not str:
+        raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r:.60}")
+    return label
+
+
+def check_by_hand(v: Value) -> None:
+    """A node built by hand: Values for parents, one number for each as its local gradient."""
+    for k, p in enumerate(v.parents):
+        if type(p) is not Value:
+            raise TypeError(f"Value: parents[{k}] must be a Value, got {type(p).__name__}: {p!r:.60}")
+    if len(v.local_grads) != len(v.parents):
+        raise ValueError(f"Value: {len(v.parents)} parent(s) but {len(v.local_grads)} local gradient(s); give one per parent")
+    v.local_grads = tuple(number(g, f"Value: local_grads[{k}]") for k, g in enumerate(v.local_grads))

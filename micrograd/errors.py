@@ -41,8 +41,6 @@ def as_float(x: Any, where: str, expected: str = "a number or a Value") -> float
             return float(x)
         except OverflowError:
             raise FloatOverflowError(where, f"{x!r:.60}", "too large for a float64") from None
-    if type(x).__name__ == "Value":
-        raise TypeError(f"{where}: expected a number, got a Value; use v.detach() for a new leaf with its data")
     shown = repr(x) if len(repr(x)) <= 60 else repr(x)[:57] + "..."
     raise TypeError(f"{where}: expected {expected}, got {type(x).__name__}: {shown}")
 

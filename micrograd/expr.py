@@ -113,6 +113,12 @@ def parse(source: str, names: Collection[str]) -> ast.Expression:
     return tree
 
 
+def variables(source: str, names: Collection[str]) -> set[str]:
+    """The names among ``names`` that ``source`` uses (an ``ExprError`` as ``parse`` gives)."""
+    names = {unicodedata.normalize("NFKC", name) for name in names}
+    return {node.id for node in ast.walk(parse(source, names)) if isinstance(node, ast.Name) and node.id in names}
+
+
 def evaluate(source: str, values: Mapping[str, Value | float]) -> Value | float:
     """Compute ``source`` with each name bound to its Value (or number) in ``values``.
 

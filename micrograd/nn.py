@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import nn
 from nn.checks import is_list, length, positive_int, show
 
+from . import labels
 from .engine import Value
 
 Module = nn.Module
@@ -84,7 +85,7 @@ class MLP(nn.MLP):
         self.layers = [
             Layer(sizes[k], sizes[k + 1], nonlin=k != len(nouts) - 1, layer=k + 1) for k in range(len(nouts))
         ]
-        self._x_labels = [nn.labels.x(i) for i in range(nin)]
+        self._x_labels = [labels.x(i) for i in range(nin)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:  # type: ignore[override]
         """The one output Value when the last layer has one unit, else the list of outputs."""

@@ -12,7 +12,7 @@ straight-line code. Adding a row adds the op everywhere: ``micrograd.<name>``, t
 command line's functions, nn's activations (``activation=True``), the random programs
 of ``micrograd.testing`` and the README's table.
 
-Conventions at kinks, chosen once (``right`` below): where the left and right
+Conventions at kinks, chosen once (``nonnegative`` below): where the left and right
 derivatives differ, x = 0 belongs to the right-hand piece. So relu'(0) = 1, abs'(0) = 1,
 prelu'(0) = 1 with d/dalpha = 0, elu'(0) = 1, and step' = 0 everywhere.
 
@@ -24,11 +24,14 @@ restricted domain (log, sqrt, **) refuse nan, which is inside no domain.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import functools
+import keyword
 import math
+import numbers
 import operator
-import sys
+import warnings
 from typing import Any, Callable, Iterable
 
 from .errors import FloatOverflowError
@@ -68,7 +71,7 @@ class Op:
         self.kinks, self.activation = kinks, activation
         self.arity = -1 if operands[0].startswith("*") else len(operands)
         self.doc = doc or self.formula()
-        self.functions = functions or {}  # more float functions for this row's value text
+        self.functions = _with_old_names(name, dict(functions or {}), value, grads, domain)  # more float functions for its text
         # the float functions, compiled from the text above
         on_floats = {**FLOAT_FUNCTIONS, **self.functions}
         self.forward: Callable[..., float] = self.compile(value, on_floats)
@@ -82,12 +85,16 @@ class Op:
         return eval(f"lambda {arguments}: {expression}", dict(namespace))  # a row's text is code: never build one from data
 
     def grads_on_values(self, apply: Callable[..., Any]) -> Callable[..., tuple]:
-        """The same derivative text with every named op building Values through ``apply``
-        (the engine's): for ``backward(create_graph=True)``. Compiled once, on first use."""
+        """The same derivative text on Values, for ``backward(create_graph=True)``: a helper
+        that is also one of the engine's rows (``exp``, ``log``, ``sigmoid``, ...) builds its
+        node through ``apply`` (the engine's), the others refuse a Value. Only the helpers and
+        the row's own functions are in reach: never another row. Compiled once, on first use."""
         if self._on_values is None:
-            floats_only = {name: _floats_only(f, name, self.name) for name, f in {**FLOAT_FUNCTIONS, **self.functions}.items()}
-            ops = {name: functools.partial(apply, op) for name, op in list(OPS.items()) if name.isidentifier()}
-            self._on_values = self.compile(_as_tuple(self.grads), {**floats_only, **ops}, out=True)
+            functions = {**FLOAT_FUNCTIONS, **self.functions}
+            namespace = {name: _floats_only(f, name, self.name) for name, f in functions.items()}
+            namespace.update({name: functools.partial(apply, OPS[name]) for name in FLOAT_FUNCTIONS
+                              if name in BUILT_IN and name not in self.functions})
+            self._on_values = self.compile(_as_tuple(self.grads), namespace, out=True)
         return self._on_values
 
     def __call__(self, *operands: Any) -> Any:
@@ -100,7 +107,11 @@ class Op:
             operands += self.defaults[len(self.defaults) - missing :]
         if self.arity >= 0 and len(operands) != self.arity:
             raise TypeError(f"{self.name}: takes {self.arity} operand(s), got {len(operands)}")
-        return _engine().apply(self, *operands)
+        return self.apply(self, *operands)
+
+    #: How a row called as a function builds its node: the engine's ``apply``, which the
+    #: engine sets when it is imported (it imports this table; the table never imports it).
+    apply: Callable[..., Any]
 
     def formula(self) -> str:
         """The row in words: ``"a * b;  d/da = b, d/db = a"``."""
@@ -110,11 +121,6 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<op {self.name}: {self.formula()}>"
-
-
-def _engine() -> Any:
-    """The engine, which builds the nodes (it imports this table, so not at the top)."""
-    return sys.modules[__package__ + ".engine"]
 
 
 def _check_row(name: Any, grads: Any, operands: Any) -> None:
@@ -128,7 +134,7 @@ def _check_row(name: Any, grads: Any, operands: Any) -> None:
 
 
 # Functions the rows' text may call on Values as they are (they compute with Value's operators).
-_ON_VALUES_AS_THEY_ARE = frozenset({"right", "power_slope", "abs", "float", "len", "mul"})
+_ON_VALUES_AS_THEY_ARE = frozenset({"nonnegative", "power_slope", "abs", "float", "len", "mul"})
 
 
 def _floats_only(f: Any, name: str, row: str) -> Any:
@@ -138,7 +144,7 @@ def _floats_only(f: Any, name: str, row: str) -> Any:
         return f
 
     def guard(*xs: Any) -> Any:
-        if any(type(x).__name__ == "Value" for x in xs):
+        if not all(isinstance(x, numbers.Number) for x in xs):  # a Value
             raise TypeError(
                 f"create_graph: the derivative of row {row!r} calls {name}, a float function, not a row of the op "
                 f"table, so it can not be differentiated again; write it with the table's ops (or add {name} as a row)"
@@ -148,6 +154,23 @@ def _floats_only(f: Any, name: str, row: str) -> Any:
     return guard
 
 
+#: Names the rows' text used to call differently, kept for one version: old name -> new name.
+RENAMED = {"right": "nonnegative"}
+
+
+def _with_old_names(row: str, functions: dict[str, Any], *texts: Any) -> dict[str, Any]:
+    """``functions``, plus the functions a row's text still calls by an old name (with a
+    DeprecationWarning naming the new one)."""
+    names = {node.id for text in texts for t in ([text] if isinstance(text, str) else text) if t
+             for node in ast.walk(ast.parse(t, mode="eval")) if isinstance(node, ast.Name)}
+    for old, new in RENAMED.items():
+        if old in names and old not in functions:
+            warnings.warn(f"Op {row}: the row's text calls {old}(), which is now {new}(); {old} goes in version 0.5",
+                          DeprecationWarning, stacklevel=4)
+            functions[old] = FLOAT_FUNCTIONS[new]
+    return functions
+
+
 def _as_tuple(grads: tuple[str, ...] | str) -> str:
     return grads if isinstance(grads, str) else "(" + "".join(g + ", " for g in grads) + ")"
 
@@ -155,9 +178,10 @@ def _as_tuple(grads: tuple[str, ...] | str) -> str:
 # --- the functions the rows' text may call, on floats -----------------------------------
 
 
-def right(x: Any) -> bool:
-    """The kink convention, in its one place: x = 0 belongs to the right-hand piece.
-    (``not x < 0`` rather than ``x >= 0``, so that nan takes the right piece and passes.)"""
+def nonnegative(x: Any) -> bool:
+    """x >= 0: the kink convention, in its one place. Every kink of the table is at 0, and
+    there x = 0 belongs to the right-hand piece, so relu'(0) = 1. (``not x < 0`` rather than
+    ``x >= 0``, so that nan takes the right-hand piece and passes through.)"""
     return not (x if type(x) is float else x.data) < 0
 
 
@@ -219,17 +243,20 @@ def fsum(xs: Any) -> float:
     try:
         return math.fsum(xs)
     except (OverflowError, ValueError):
-        return builtins.sum(xs, 0.0)
+        total = 0.0
+        for x in xs:
+            total += x
+        return total
 
 
 def step(x: float) -> float:
     """0 for x < 0, 1 for x >= 0 (nan stays nan)."""
-    return (1.0 if right(x) else 0.0) if x == x else x
+    return (1.0 if nonnegative(x) else 0.0) if x == x else x
 
 
 #: The names the rows' text may use, on floats.
 FLOAT_FUNCTIONS: dict[str, Any] = {
-    "right": right, "exp": exp, "power": power, "power_slope": power_slope, "sigmoid": sigmoid,
+    "nonnegative": nonnegative, "exp": exp, "power": power, "power_slope": power_slope, "sigmoid": sigmoid,
     "fsum": fsum, "step": step, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
     "atan": math.atan, "expm1": expm1, "log1p": math.log1p, "mul": operator.mul,
     "inf": math.inf, "nan": math.nan, "abs": abs, "max": max, "float": float, "len": len,
@@ -244,26 +271,56 @@ def add_row(op: Op, *, replace: bool = False) -> Op:
     the same name that was added this way (the engine's own rows stay as they are).
     ``replace`` is for re-running a notebook cell: a node keeps its op's name, so nodes
     built before are read with the new row by ``compile`` and ``create_graph``, which
-    refuse a node whose data the new row does not reproduce; build them again."""
+    refuse a node whose data the new row does not reproduce; build them again.
+
+    A row's text is Python code, run as it is written, with the trust you give any code
+    you import: build rows from text you wrote, never from data. Its name may not be one
+    of the functions the rows' text calls, a Python builtin or keyword, or a name of the
+    ``micrograd`` package (a row is ``micrograd.<name>``)."""
+    if not isinstance(op, Op):
+        raise TypeError(f"add_row: expected an Op, got {type(op).__name__}: {op!r:.60}")
     if op.name in OPS and not (replace and op.name not in BUILT_IN):
         why = "one of the engine's own" if op.name in BUILT_IN else "pass replace=True to put a new version in its place"
         raise ValueError(f"the op table already has a row {op.name!r} ({why})")
-    package = sys.modules.get(__package__)
-    if op.name not in OPS and package is not None and op.name in vars(package):
-        raise ValueError(f"{op.name!r} is already micrograd.{op.name}; give the row another name")
+    taken = reserved_names().get(op.name)
+    if taken is not None and op.name not in OPS:
+        raise ValueError(f"a row can not be named {op.name!r}: that is {taken}; give the row another name")
     OPS[op.name] = op
     return op
 
 
+def _engine_row(op: Op) -> Op:
+    """One of the engine's own rows, below: in the table under its name, whatever it is."""
+    OPS[op.name] = op
+    return op
+
+
+_RESERVED: dict[str, str] = {}
+
+
+def reserve(names: Iterable[str], what: str) -> None:
+    """Keep rows from taking ``names`` (the package face reserves its own attributes here)."""
+    _RESERVED.update((name, what.format(name=name)) for name in names)
+
+
+def reserved_names() -> dict[str, str]:
+    """Every name a new row may not take, with what it is."""
+    found = {name: "a Python builtin" for name in dir(builtins)}
+    found.update((name, "a Python keyword") for name in keyword.kwlist)
+    found.update((name, "a function the rows' text calls") for name in (*FLOAT_FUNCTIONS, *RENAMED))
+    found.update(_RESERVED)
+    return found
+
+
 # --- the rows -----------------------------------------------------------------------------
 # Arithmetic: Value's operators.
-ADD = add_row(Op("+", "a + b", ("1.0", "1.0")))
-SUB = add_row(Op("-", "a - b", ("1.0", "-1.0")))
-MUL = add_row(Op("*", "a * b", ("b", "a")))
-DIV = add_row(Op("/", "a / b", ("1.0 / b", "-out / b"), domain="b != 0", domain_text="division by zero"))
-NEG = add_row(Op("neg", "-x", ("-1.0",)))
-ABS = add_row(Op("abs", "abs(x)", ("1.0 if right(x) else -1.0",), kinks=(0.0,)))
-POW = add_row(Op(
+ADD = _engine_row(Op("+", "a + b", ("1.0", "1.0")))
+SUB = _engine_row(Op("-", "a - b", ("1.0", "-1.0")))
+MUL = _engine_row(Op("*", "a * b", ("b", "a")))
+DIV = _engine_row(Op("/", "a / b", ("1.0 / b", "-out / b"), domain="b != 0", domain_text="division by zero"))
+NEG = _engine_row(Op("neg", "-x", ("-1.0",)))
+ABS = _engine_row(Op("abs", "abs(x)", ("1.0 if nonnegative(x) else -1.0",), kinks=(0.0,)))
+POW = _engine_row(Op(
     "**", "power(a, b)", ("power_slope(out, a, b)", "out * log(a) if float(a) > 0 else (0.0 if float(a) == 0 else nan)"),
     domain="b == b and (a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()))",
     domain_text="a ** b needs a > 0, or a = 0 with b >= 0, or a < 0 with a whole-number b (and no nan)",
@@ -271,44 +328,44 @@ POW = add_row(Op(
 ))
 
 # exp, log, sqrt.
-EXP = add_row(Op("exp", "exp(x)", ("out",)))
-EXPM1 = add_row(Op("expm1", "expm1(x)", ("exp(x)",), doc="e^x - 1, exact for small x;  d/dx = e^x"))
-LOG = add_row(Op("log", "log(x)", ("1.0 / x",), domain="x > 0", domain_text="log is defined only for x > 0"))
-SQRT = add_row(Op(
+EXP = _engine_row(Op("exp", "exp(x)", ("out",)))
+EXPM1 = _engine_row(Op("expm1", "expm1(x)", ("exp(x)",), doc="e^x - 1, exact for small x;  d/dx = e^x"))
+LOG = _engine_row(Op("log", "log(x)", ("1.0 / x",), domain="x > 0", domain_text="log is defined only for x > 0"))
+SQRT = _engine_row(Op(
     "sqrt", "sqrt(x)", ("0.5 / out if float(out) != 0 else inf",),
     domain="x >= 0", domain_text="sqrt is defined only for x >= 0",
 ))
 
 # Activation functions (theory §2). The derivatives avoid cancellation in the tails, where
 # 1 - tanh(x)^2 and f(x) (1 - f(x)) would subtract two numbers that both round to 1.
-IDENTITY = add_row(Op("identity", "x", ("1.0",), activation=True))
-STEP = add_row(Op("step", "step(x)", ("0.0",), kinks=(0.0,), activation=True))
-SIGMOID = add_row(Op(
+IDENTITY = _engine_row(Op("identity", "x", ("1.0",), activation=True))
+STEP = _engine_row(Op("step", "step(x)", ("0.0",), kinks=(0.0,), activation=True))
+SIGMOID = _engine_row(Op(
     "sigmoid", "sigmoid(x)", ("out * sigmoid(-x)",), activation=True,
     doc="1 / (1 + e^-x);  d/dx = f(x) (1 - f(x)) = f(x) f(-x)",
 ))
-TANH = add_row(Op(
+TANH = _engine_row(Op(
     "tanh", "tanh(x)", ("1.0 - out * out if abs(float(x)) < 1.0 else 4.0 * exp(-2.0 * abs(x)) / (1.0 + exp(-2.0 * abs(x))) ** 2",),
     activation=True, doc="tanh x;  d/dx = 1 - tanh(x)^2 (in the tails as 4e^(-2|x|) / (1 + e^(-2|x|))^2)",
 ))
-ARCTAN = add_row(Op("arctan", "atan(x)", ("1.0 / (1.0 + x * x)",), activation=True))
-RELU = add_row(Op("relu", "x if right(x) else 0.0", ("1.0 if right(x) else 0.0",), kinks=(0.0,), activation=True))
-PRELU = add_row(Op(
-    "prelu", "x if right(x) else alpha * x", ("1.0 if right(x) else alpha", "0.0 if right(x) else x"),
+ARCTAN = _engine_row(Op("arctan", "atan(x)", ("1.0 / (1.0 + x * x)",), activation=True))
+RELU = _engine_row(Op("relu", "x if nonnegative(x) else 0.0", ("1.0 if nonnegative(x) else 0.0",), kinks=(0.0,), activation=True))
+PRELU = _engine_row(Op(
+    "prelu", "x if nonnegative(x) else alpha * x", ("1.0 if nonnegative(x) else alpha", "0.0 if nonnegative(x) else x"),
     operands=("x", "alpha"), defaults=(0.25,), kinks=(0.0,), activation=True,
 ))
-ELU = add_row(Op(
-    "elu", "x if right(x) else alpha * expm1(x)", ("1.0 if right(x) else alpha * exp(x)", "0.0 if right(x) else expm1(x)"),
+ELU = _engine_row(Op(
+    "elu", "x if nonnegative(x) else alpha * expm1(x)", ("1.0 if nonnegative(x) else alpha * exp(x)", "0.0 if nonnegative(x) else expm1(x)"),
     operands=("x", "alpha"), defaults=(1.0,), kinks=(0.0,), activation=True,
 ))
-SOFTPLUS = add_row(Op(
+SOFTPLUS = _engine_row(Op(
     "softplus", "max(x, 0.0) + log1p(exp(-abs(x)))", ("sigmoid(x)",), activation=True,
     doc="ln(1 + e^x);  d/dx = 1 / (1 + e^-x)",
 ))
 
 # n-ary: one node for a whole sum (correctly rounded), and for sum_i w_i x_i.
-SUM = add_row(Op("sum", "fsum(xs)", "(1.0,) * len(xs)", operands=("*xs",), doc="x_1 + ... + x_n;  d/dx_i = 1"))
-DOT = add_row(Op(
+SUM = _engine_row(Op("sum", "fsum(xs)", "(1.0,) * len(xs)", operands=("*xs",), doc="x_1 + ... + x_n;  d/dx_i = 1"))
+DOT = _engine_row(Op(
     "dot", "fsum(map(mul, xs[: len(xs) // 2], xs[len(xs) // 2 :]))", "xs[len(xs) // 2 :] + xs[: len(xs) // 2]",
     operands=("*xs",), domain="len(xs) % 2 == 0", domain_text="dot takes w_1 .. w_n, then x_1 .. x_n: an even count", doc="w_1 x_1 + ... + w_n x_n (xs = w..., x...);  d/dw_i = x_i, d/dx_i = w_i",
 ))
@@ -321,6 +378,9 @@ def row_of(v: Any) -> Op:
     """The row that made the node ``v``, found by its op's name. A row added by a user may
     have been replaced since (``add_row(replace=True)``): a node the row no longer
     reproduces is refused rather than read with another rule."""
+    if not v.op:
+        raise ValueError(f"{v!r} was built by hand (Value(..., parents=...)), not by an op of the table: "
+                         "compile and create_graph need its row; build it with an op")
     op = OPS[v.op]
     if op.name not in BUILT_IN:
         datas = [x if type(x) is float else x.data for x in v.operands]

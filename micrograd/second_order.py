@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .engine import Value
-from .errors import as_float
+from .engine import Value, number
 
 
 def _leaves(point: Sequence[float], f: Callable[..., Value], where: str) -> tuple[list[Value], Value]:
-    xs = [Value(as_float(x, f"{where}: point[{i}]", "a number"), f"x{i}") for i, x in enumerate(point)]
+    xs = [Value(number(x, f"{where}: point[{i}]"), f"x{i}") for i, x in enumerate(point)]
     y = f(*xs)
     if not isinstance(y, Value):
         raise TypeError(f"{where}: f must return a Value, got {type(y).__name__}")

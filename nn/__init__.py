@@ -12,8 +12,10 @@
 One registry each, read by ``train``, ``delta_rule`` and the command line: ``LOSSES``
 (a loss, its paired output activation, its accuracy), ``OPTIMIZERS`` (each class with its
 ``default_lr``), ``DATASETS``; ``ACTIVATIONS`` reads the engine's op table.
-Modules import downward: checks, labels, activations, persist <- module <- delta_rule,
-train; losses, optim and datasets need only checks.
+The views of training (``nn.views``: ``TrainingRecorder``, ``LiveView``, ``write_replay``)
+draw a run while it trains and keep it as a page. Modules import downward: checks,
+activations, persist <- module <- delta_rule, train <- views; losses, optim and datasets
+need only checks. Labels follow the core's convention (``micrograd.labels``).
 """
 
 from .activations import ACTIVATIONS
@@ -23,16 +25,30 @@ from .losses import LOSSES, Loss, bce, bce_with_logits, hinge, mse, softmax, sof
 from .module import MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Momentum, Optimizer
 from .persist import save
-from .train import History, train, train_step
+from .train import History, evaluate, train, train_step
 
 load = MLP.load  # nn.load(path): the network saved at path
+
+#: The views of training (nn.views), imported when first asked for: importing nn, or training
+#: without them, loads no picture code.
+VIEWS = ("TrainingRecorder", "TrainingHistory", "Snapshot", "LiveView", "live_view", "write_replay",
+         "MAX_DRAWN_WEIGHTS", "MAX_DRAWN_UNITS")
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
     "squared_error", "mse", "bce", "bce_with_logits", "softmax", "softmax_cross_entropy", "hinge", "LOSSES", "Loss",
     "Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS",
-    "train", "train_step", "History",
+    "train", "train_step", "evaluate", "History",
     "moons", "circles", "spiral", "xor", "DATASETS",
     "delta_rule", "delta_rule_batch", "DeltaRule", "DeltaRuleBatch", "Update", "BatchUpdate",
     "save", "load",
+    *VIEWS,
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in VIEWS:
+        from . import views
+
+        return getattr(views, name)
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

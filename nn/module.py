@@ -5,7 +5,7 @@ weight of a constant input 1 (theory §1: ``x <- (x, 1)``, ``w <- (w, b)``), the
 output ``z = f(u)`` with an activation op of the engine. A layer is many units on the
 same input; an MLP stacks layers: ``u(l+1) = W(l+1) z(l) + b(l+1)``.
 
-Labels read like the math (``nn.labels``), layer l counted from 1 (``net.layers[0]`` is
+Labels read like the math (``micrograd.labels``), layer l counted from 1 (``net.layers[0]`` is
 layer 1): weight ``W{l}[{j},{i}]``, bias ``b{l}[{j}]``, PReLU slope ``alpha{l}[{j}]``,
 pre-activation ``u{l}[{j}]``, output ``z{l}[{j}]``, input ``x[{i}]``.
 """
@@ -17,9 +17,9 @@ import os
 import random
 from typing import Sequence
 
-from micrograd import OPS, Value
+from micrograd import OPS, Value, labels
 
-from . import labels, persist
+from . import persist
 from .activations import LEARNED_ALPHA, Activation, initial_alpha
 from .activations import check as check_activation
 from .activations import function as activation_function

@@ -6,6 +6,7 @@ One step: forward every sample of the batch, average their losses into one node,
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -37,6 +38,24 @@ class History:
             acc = f"  {self.accuracy[e - 1]:.4f}" if self.accuracy is not None else ""
             rows.append(f"{e:5d}  {loss:.10g}{acc}")
         return "\n".join(rows)
+
+
+def evaluate(
+    net: Module, xs: Sequence[Sequence[float]], ts: Sequence[Any], *, loss: str | Callable[..., Value] = squared_error
+) -> tuple[float, float | None]:
+    """(the mean loss over the samples, the accuracy) of ``net`` as it is, no step taken:
+    ``1/N sum_n loss(net(x_n), t_n)``, and for a class loss (``nn.LOSSES``) the fraction of
+    samples whose output picks the target's class (None for the others)."""
+    entry = get_loss(loss, "evaluate")
+    if length(xs, "xs", "evaluate") != length(ts, "ts", "evaluate"):
+        raise ValueError(f"evaluate: xs has {len(xs)} samples but ts has {len(ts)} targets; they must pair up")
+    if len(xs) == 0:
+        raise ValueError("evaluate: xs is empty; give at least one sample")
+    with micrograd.no_grad():
+        outputs = [net(x) for x in xs]
+        losses = [entry.function(y, t).data for y, t in zip(outputs, ts)]
+        hits = None if entry.correct is None else sum(bool(entry.correct(y, t)) for y, t in zip(outputs, ts))
+    return math.fsum(losses) / len(xs), None if hits is None else hits / len(xs)
 
 
 def train_step(
@@ -101,8 +120,8 @@ def train(
     ``monitor``: an object told about the run: ``start(net, xs, ts, loss=, correct=,
     optimizer=, steps=, epochs=)`` before the first step (``correct(y, t)`` is the accuracy
     rule, or None), ``update(step=, epoch=, loss=)`` after every step (the batch's loss
-    before its update), ``finish()`` at the end; ``micrograd.viz.TrainingRecorder`` is one.
-    ``live=True``: in Jupyter, watch the run (``micrograd.viz.live``) instead of the bar;
+    before its update), ``finish()`` at the end; ``nn.TrainingRecorder`` is one.
+    ``live=True``: in Jupyter, watch the run (``nn.views.live``) instead of the bar;
     elsewhere the bar stays, with a one-line note.
     """
     entry = get_loss(loss, "train")
@@ -123,8 +142,7 @@ def train(
     if live:
         if monitor is not None:
             raise ValueError("train: give either monitor or live=True, not both")
-        # imported here, not at the top: nn sits below the pictures (engine <- nn <- viz)
-        from micrograd.viz.live import live_view
+        from .views.live import live_view  # here, not at the top: it is only for live=True
 
         monitor = live_view()  # None outside Jupyter
         progress = False if monitor is not None else progress

@@ -1,25 +1,25 @@
-"""micrograd.viz: pictures of computation graphs, and the backward pass step by step.
+"""micrograd.viz: pictures of a computation graph, and the backward pass step by step.
 
 - ``draw_dot(root)``: the graph as a ``graphviz.Digraph``, every edge labelled with its
-  local derivative (``draw.py``).
+  local derivative (``draw.py``). Values labelled by ``micrograd.labels``' convention
+  (weights, biases, a unit's ``u`` and ``z``) can be boxed by unit or layer, or collapsed.
 - ``backward_steps(root)``: ``backward()`` one node at a time, each contribution
   ``parent.grad += local_grad * node.grad`` recorded (``steps.py``).
 - ``step_frames``, ``export_steps``, ``write_svg_frames``, ``write_html``: those steps
-  on one layout (``film.py``), as numbered SVG files and a self-contained page that steps
+  on one layout (``frames.py``), as numbered SVG files and a self-contained page that steps
   through them (``page.py``); in a notebook, ``step_frames(root)`` shows that viewer
   (``export.py``).
-- ``TrainingRecorder``: a monitor for ``nn.train`` keeping a snapshot every k-th step
-  (``recorder.py``); ``LiveView``: the same, drawn in Jupyter while it trains
-  (``nn.train(..., live=True)``, ``live.py``); ``write_replay(history, path)``: a recorded
-  run as a self-contained page with a scrubber (``replay.py``); the pictures in ``panels.py``.
+- How numbers are written (``formatting.py``) and how a picture is rendered (``render.py``).
 
 Needs the ``graphviz`` Python package (a dependency, installed with micrograd) for the
-DOT text, and Graphviz's ``dot`` program to render it. The engine never imports this.
+DOT text, and Graphviz's ``dot`` program to render it. Part of the core: it never imports
+``nn``. The views of training moved to ``nn`` (``nn.TrainingRecorder``, ``nn.LiveView``,
+``nn.write_replay``).
 """
 
 try:
     import graphviz  # noqa: F401 - checked here for a clear message
-except ImportError as e:  # pragma: no cover - the package is a declared extra
+except ImportError as e:  # pragma: no cover - a dependency of the distribution
     raise ImportError(
         "micrograd.viz needs the graphviz Python package: pip install graphviz (a dependency of micrograd-backprop: reinstall it)"
     ) from e
@@ -27,10 +27,6 @@ except ImportError as e:  # pragma: no cover - the package is a declared extra
 from .draw import LargeGraphWarning, draw_dot
 from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, TooBigToStepError, export_steps, render_svg, step_frames, write_html, write_svg_frames
 from .render import Drawing, GraphvizNotFoundError
-from .live import LiveView, live_view
-from .panels import MAX_DRAWN_UNITS, MAX_DRAWN_WEIGHTS
-from .recorder import Snapshot, TrainingHistory, TrainingRecorder
-from .replay import write_replay
 from .steps import Contribution, Step, backward_steps
 
 __all__ = [
@@ -38,6 +34,14 @@ __all__ = [
     "backward_steps", "Step", "Contribution",
     "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
     "MAX_FRAME_NODES", "TooBigToStepError",
-    "TrainingRecorder", "TrainingHistory", "Snapshot", "LiveView", "live_view", "write_replay",
-    "MAX_DRAWN_WEIGHTS", "MAX_DRAWN_UNITS",
 ]
+
+#: The views of training, which moved to nn in 0.4: the picture of a graph knows nothing of training.
+MOVED_TO_NN = ("TrainingRecorder", "TrainingHistory", "Snapshot", "LiveView", "live_view", "write_replay",
+               "MAX_DRAWN_WEIGHTS", "MAX_DRAWN_UNITS")
+
+
+def __getattr__(name: str) -> object:
+    if name in MOVED_TO_NN:
+        raise AttributeError(f"micrograd.viz.{name} moved to nn in version 0.4: use nn.{name} (from nn.views)")
+    raise AttributeError(f"module 'micrograd.viz' has no attribute {name!r}")

@@ -16,9 +16,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .. import Value, backward_order
-from .labels import is_parameter_label, unit_part
-from .numbers import DEFAULT_FORMAT, check_format, number
+from .. import Value, backward_order, labels
+from .formatting import DEFAULT_FORMAT, check_format, number
 from .render import Drawing
 from .steps import Step, _operands, describe
 
@@ -194,13 +193,13 @@ class _Graph:
             return "root"
         if not v.is_leaf():
             return "value"
-        is_parameter = is_parameter_label(v.label) if chosen is None else id(v) in chosen
+        is_parameter = labels.is_parameter(v.label) if chosen is None else id(v) in chosen
         return "parameter" if is_parameter else "input"
 
     def _find_units(self) -> list[_Unit]:
         ends: dict[tuple[int, int], dict[str, int]] = {}
         for i, v in enumerate(self.order):
-            part = None if v.is_leaf() else unit_part(v.label)
+            part = None if v.is_leaf() else labels.unit_part(v.label)
             if part is not None:
                 ends.setdefault(part[1:], {}).setdefault(part[0], i)
         units, taken = [], set()
@@ -431,7 +430,7 @@ def _emit(
 ) -> Drawing:
     """The DOT text. With ``ids``, every node and edge gets an SVG id (its node name,
     ``e{k}`` for the k-th edge, ``title`` for the caption) and no step colours: the
-    one layout that every step-through frame restyles (``film.py``)."""
+    one layout that every step-through frame restyles (``frames.py``)."""
     graph_attr = {"rankdir": rankdir}
     if title:
         graph_attr.update(label=escape(title), labelloc="t")

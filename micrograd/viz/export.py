@@ -12,8 +12,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 from .. import Value
 from ..files import write_atomically
 from .draw import _check_arguments, _emit, _Graph, _Picture, _warn_if_large
-from .film import Film, shoot, still
-from .numbers import DEFAULT_FORMAT
+from .frames import Layout, lay_out, layout_of
+from .formatting import DEFAULT_FORMAT
 from .page import PLAY_INTERVAL_MS, Slide, page_html, viewer
 from .render import Drawing
 from .steps import backward_steps
@@ -45,21 +45,21 @@ class Export(NamedTuple):
 
 class StepFrames(list):
     """The frames of ``step_frames``: a list of ``Frame`` (each with its own DOT drawing)
-    that also lays them out once (``film``, made by Graphviz's dot on first use). In a
+    that also lays them out once (``layout``, made by Graphviz's dot on first use). In a
     notebook it shows as the step-through viewer, self-contained HTML and JavaScript
     that needs no kernel."""
 
-    def __init__(self, frames: list[Frame], shoot_film: Callable[[], Film], captions: list[str], units: bool, interval_ms: int) -> None:
+    def __init__(self, frames: list[Frame], lay_out_frames: Callable[[], Layout], captions: list[str], units: bool, interval_ms: int) -> None:
         super().__init__(frames)
-        self._shoot, self._film = shoot_film, None
+        self._lay_out, self._layout = lay_out_frames, None
         self.captions, self.units, self.interval_ms = captions, units, interval_ms
 
     @property
-    def film(self) -> Film:
+    def layout(self) -> Layout:
         """The one layout and what each frame changes (``GraphvizNotFoundError`` without dot)."""
-        if self._film is None:
-            self._film = self._shoot()
-        return self._film
+        if self._layout is None:
+            self._layout = self._lay_out()
+        return self._layout
 
     def slides(self) -> list[Slide]:
         n = len(self) - 1
@@ -67,7 +67,7 @@ class StepFrames(list):
 
     def html(self, page: bool = False) -> str:
         """The viewer as an HTML fragment (``page``: its arrow keys work anywhere on the page)."""
-        return viewer([self.film], self.slides(), page=page, units=self.units, interval_ms=self.interval_ms)
+        return viewer([self.layout], self.slides(), page=page, units=self.units, interval_ms=self.interval_ms)
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -120,8 +120,8 @@ def step_frames(
         Frame(_emit(p, graph, rankdir or "LR", group, legend, title, k > 0), caption)
         for k, (p, title, caption) in enumerate(zip(pictures, titles, frame_captions))
     ]
-    film = lambda: shoot(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend)  # noqa: E731
-    return StepFrames(frames, film, captions, bool(graph.units) and collapse, interval_ms)
+    layout = lambda: lay_out(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend)  # noqa: E731
+    return StepFrames(frames, layout, captions, bool(graph.units) and collapse, interval_ms)
 
 
 def _check_size(n_frames: int, n_nodes: int, limit: int, has_units: bool) -> None:
@@ -150,7 +150,7 @@ def write_svg_frames(frames: Sequence[Frame | Drawing], directory: str | os.Path
     directory = Path(directory)
     _check_output_directory(directory, "write_svg_frames")
     if isinstance(frames, StepFrames):
-        svgs = [frames.film.frame_svg(k) for k in range(len(frames))]
+        svgs = [frames.layout.frame_svg(k) for k in range(len(frames))]
     else:
         svgs = [render_svg(d) for d in _drawings(frames, "write_svg_frames")]
     return _write_svgs(svgs, directory, prefix)
@@ -166,10 +166,10 @@ def write_html(frames: Sequence[Frame | Drawing], path: str | os.PathLike, title
         fragment = frames.html(page=True)
     else:
         frames = list(frames)
-        films = [still(d) for d in _drawings(frames, "write_html")]
+        layouts = [layout_of(d) for d in _drawings(frames, "write_html")]
         captions = [f.caption if isinstance(f, Frame) else "" for f in frames]
         slides = [Slide(k, 0, f"frame {k + 1} of {len(frames)}", c) for k, c in enumerate(captions)]
-        fragment = viewer(films, slides, page=True)
+        fragment = viewer(layouts, slides, page=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, page_html(fragment, title))
     return path

@@ -16,21 +16,21 @@ import uuid
 from typing import Sequence
 
 from .draw import KIND_STYLE, LEGEND, STATE_STYLE
-from .film import Film, css_colour
+from .frames import Layout, css_colour
 
 MIN_ZOOM = 0.6  # the smallest scale the viewer fits a picture to: text stays ~11 px high
 PLAY_INTERVAL_MS = 1000
 
 
 class Slide:
-    """One frame as the viewer shows it: frame ``index`` of ``film``, its counter and caption."""
+    """One frame as the viewer shows it: frame ``index`` of ``layout``, its counter and caption."""
 
-    def __init__(self, film: int, index: int, counter: str, caption: str) -> None:
-        self.film, self.index, self.counter, self.caption = film, index, counter, caption
+    def __init__(self, layout: int, index: int, counter: str, caption: str) -> None:
+        self.layout, self.index, self.counter, self.caption = layout, index, counter, caption
 
 
 def viewer(
-    films: Sequence[Film], slides: Sequence[Slide], *, page: bool = False, units: bool = False,
+    layouts: Sequence[Layout], slides: Sequence[Slide], *, page: bool = False, units: bool = False,
     interval_ms: int = PLAY_INTERVAL_MS, uid: str | None = None,
 ) -> str:
     """The viewer as an HTML fragment showing ``slides[0]`` first. ``page``: the arrow keys
@@ -40,22 +40,22 @@ def viewer(
     uid = uid or f"mg-steps-{uuid.uuid4().hex[:12]}"
     frames = []
     for s in slides:
-        film = films[s.film]
+        layout = layouts[s.layout]
         frames.append({
-            "film": s.film, "states": film.states[s.index], "texts": film.texts[s.index],
-            "focus": film.focus[s.index], "counter": s.counter, "caption": s.caption,
+            "layout": s.layout, "states": layout.states[s.index], "texts": layout.texts[s.index],
+            "focus": layout.focus[s.index], "counter": s.counter, "caption": s.caption,
         })
     data = {
-        "films": [{"keys": f.keys, "slots": f.slots} for f in films],
+        "layouts": [{"keys": f.keys, "slots": f.slots} for f in layouts],
         "frames": frames, "page": page, "interval": interval_ms, "minZoom": MIN_ZOOM,
     }
     first = slides[0]
     pictures = "\n".join(
-        f'<div class="mg-picture"{"" if i == first.film else " hidden"}>{f.svg}</div>' for i, f in enumerate(films)
+        f'<div class="mg-picture"{"" if i == first.layout else " hidden"}>{f.svg}</div>' for i, f in enumerate(layouts)
     )
     return _VIEWER.format(
         uid=uid, style=_STYLE.replace("#UID", f"#{uid}"), counter=html.escape(first.counter), caption=html.escape(first.caption),
-        pictures=pictures, legend=legend_html(units), data=_script_json(data), script=_SCRIPT.replace("UID", json.dumps(uid)),
+        pictures=pictures, legend=legend_html(units), data=script_json(data), script=_SCRIPT.replace("UID", json.dumps(uid)),
     )
 
 
@@ -89,7 +89,7 @@ def legend_html(units: bool = False) -> str:
     return '<div class="mg-legend" aria-label="legend">' + " ".join(items) + "</div>"
 
 
-def _script_json(data: object) -> str:
+def script_json(data: object) -> str:
     """JSON safe inside a <script> element: no "<", ">" or "&" can end it or start a tag."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
@@ -145,12 +145,12 @@ _SCRIPT = r"""
   root.querySelectorAll("button[data-action]").forEach(b => { buttons[b.dataset.action] = b; });
   const STATE = {c: "mg-current", f: "mg-final", p: "mg-pending"};
   const last = data.frames.length - 1;
-  const films = pictures.map((picture, i) => {
+  const layouts = pictures.map((picture, i) => {
     const byKey = {};
     picture.querySelectorAll("g[data-key]").forEach(g => { byKey[g.dataset.key] = g; });
-    const film = data.films[i];
-    const elements = film.keys.map(key => byKey[key]);
-    const slots = film.slots.map(([e, t]) => Array.from(elements[e].children).filter(c => c.tagName === "text")[t]);
+    const layout = data.layouts[i];
+    const elements = layout.keys.map(key => byKey[key]);
+    const slots = layout.slots.map(([e, t]) => Array.from(elements[e].children).filter(c => c.tagName === "text")[t]);
     return {svg: picture.querySelector("svg"), byKey, elements, slots};
   });
   let k = 0, zoom = 1, timer = null;
@@ -160,13 +160,13 @@ _SCRIPT = r"""
     return [box.width * 4 / 3, box.height * 4 / 3];  // points to CSS pixels
   }
   function fitZoom() {  // the whole picture in the pane, unless its text would get too small
-    const [w, h] = natural(films[data.frames[k].film].svg);
+    const [w, h] = natural(layouts[data.frames[k].layout].svg);
     const height = 0.75 * (window.innerHeight || 800);
     return Math.max(data.minZoom, Math.min(1, (pane.clientWidth - 4) / w, (height - 8) / h));
   }
   function setZoom(z) {
     zoom = z;
-    films.forEach(f => {
+    layouts.forEach(f => {
       const [w, h] = natural(f.svg);
       f.svg.setAttribute("width", (w * z).toFixed(1) + "px");
       f.svg.setAttribute("height", (h * z).toFixed(1) + "px");
@@ -175,7 +175,7 @@ _SCRIPT = r"""
   }
   function reveal() {
     const frame = data.frames[k];
-    const g = frame.focus && films[frame.film].byKey[frame.focus];
+    const g = frame.focus && layouts[frame.layout].byKey[frame.focus];
     if (!g) return;
     const p = pane.getBoundingClientRect(), r = g.getBoundingClientRect(), m = 24;
     if (r.left < p.left + m) pane.scrollLeft -= p.left + m - r.left;
@@ -185,14 +185,14 @@ _SCRIPT = r"""
   }
   function show(n) {
     k = Math.max(0, Math.min(last, n));
-    const frame = data.frames[k], film = films[frame.film];
-    pictures.forEach((picture, i) => { picture.hidden = i !== frame.film; });
-    film.elements.forEach((g, i) => {
+    const frame = data.frames[k], layout = layouts[frame.layout];
+    pictures.forEach((picture, i) => { picture.hidden = i !== frame.layout; });
+    layout.elements.forEach((g, i) => {
       Object.values(STATE).forEach(c => g.classList.remove(c));
       const state = STATE[frame.states[i]];
       if (state) g.classList.add(state);
     });
-    film.slots.forEach((text, j) => { text.textContent = frame.texts[j]; });
+    layout.slots.forEach((text, j) => { text.textContent = frame.texts[j]; });
     counter.textContent = frame.counter;
     caption.textContent = frame.caption;
     buttons.first.disabled = buttons.prev.disabled = k === 0;

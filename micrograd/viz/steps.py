@@ -11,7 +11,7 @@ from typing import Iterator
 
 from .. import Value
 from ..engine import backpropagate, backward_order
-from .numbers import DEFAULT_FORMAT, number
+from .formatting import DEFAULT_FORMAT, number
 
 NAME_WIDTH = 40  # characters of a name shown in a picture or a caption; longer ones end in "…"
 
