@@ -221,7 +221,7 @@ def compiled_mlp_step_factory(X, Y):
     return step, seconds, len(micrograd.backward_order(root)), prog.source.count("\n")
 
 
-def train_epoch_seconds(X, Y, mode: str, compiled: bool, repeats: int) -> float:
+def train_epoch_seconds(X, Y, mode: str, compiled: bool, repeats: int, pause_collector: bool = False) -> float:
     """Seconds per epoch of nn.train after its compile: the time of 3 + 20 epochs less that
     of 3 (the first compiles the samples' programs), over 20; the median of ``repeats``."""
     from nn import MLP, train
@@ -229,7 +229,8 @@ def train_epoch_seconds(X, Y, mode: str, compiled: bool, repeats: int) -> float:
     def run(epochs):
         net = MLP(2, [16, 16, 1], seed=0)
         start = time.perf_counter()
-        train(net, X, Y, loss="hinge", lr=LR, epochs=epochs, mode=mode, progress=False, compiled=compiled)
+        train(net, X, Y, loss="hinge", lr=LR, epochs=epochs, mode=mode, progress=False, compiled=compiled,
+              pause_collector=pause_collector)
         return time.perf_counter() - start
 
     return statistics.median((run(23) - run(3)) / 20 for _ in range(repeats))
@@ -383,6 +384,10 @@ def run_worker(engine: str, data: dict, repeats: int) -> dict:
         results["mlp-compiled"].update(loss=step(), compile_seconds=seconds, nodes=nodes, lines=lines)
         results["train"] = {f"{mode}, {kind}": train_epoch_seconds(X, Y, mode, kind == "compiled", max(1, repeats // 2))
                             for mode in ("full", "minibatch") for kind in ("interpreted", "compiled")}
+        # what the default (the collector left alone) costs against pausing it in each step
+        results["train"].update({f"{mode}, {kind}, collector paused": train_epoch_seconds(
+            X, Y, mode, kind == "compiled", max(1, repeats // 2), pause_collector=True)
+            for mode in ("full",) for kind in ("interpreted", "compiled")})
 
     for n in chains:
         step, build = chain_factory(Value, n)

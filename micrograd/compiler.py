@@ -170,7 +170,39 @@ class _Template:
             self.tuple = None
         if locals_ is None:
             locals_ = [ast.Subscript(ast.Name("__t__"), ast.Constant(j)) for j in range(n)]
-        self.edges = [(_format(g), _format(ast.BinOp(g, ast.Mult(), ast.Name("__g__")))) for g in locals_]
+        self.edges = [_edge(g) for g in locals_]
+
+
+def _edge(local: ast.expr) -> Edge:
+    """An edge's templates. An operand or a number as it is (``{3}``, ``1.0``), with no parse
+    tree printed, so that a node of n operands costs n short strings; anything else printed."""
+    if isinstance(local, ast.Name) and _OPERAND.fullmatch(local.id):
+        text = "{" + _OPERAND.fullmatch(local.id).group(1) + "}"
+        return Edge(text, text + " * {g}")
+    if isinstance(local, ast.Constant) and type(local.value) is float and local.value >= 0:
+        return Edge(repr(local.value), repr(local.value) + " * {g}")
+    return Edge(_format(local), _format(ast.BinOp(local, ast.Mult(), ast.Name("__g__"))))
+
+
+class Edge:
+    """One edge's text: the local derivative and ``local * g``, as templates, and the operands
+    (field numbers) they read: an edge of an n-ary node reads one or two of its n operands."""
+
+    def __init__(self, local: str, product: str) -> None:
+        self.local, self.product = local, product
+        self.fields = sorted({int(k) for k in re.findall(r"(?<!\{)\{(\d+)\}", product)})
+        self.reads_out = "{out}" in product
+
+
+def fill(template: str, fields: Sequence[str], **names: str) -> str:
+    """``template`` with ``{k}`` replaced by ``fields[k]`` and ``{out}``, ``{g}``, ``{t}`` by
+    ``names``: the work is the template's length, whatever the number of fields."""
+    return _FIELD_OR_BRACE.sub(lambda m: m.group(0)[0] if m.group(1) is None else
+                               (fields[int(m.group(1))] if m.group(1).isdigit() else names[m.group(1)]), template)
+
+
+_OPERAND = re.compile(r"__op(\d+)__")
+_FIELD_OR_BRACE = re.compile(r"\{\{|\}\}|\{(\d+|out|g|t)\}")
 
 
 class _Fold(ast.NodeTransformer):
@@ -375,18 +407,22 @@ class _Writer:
             if template.tuple is not None:  # the row's grads come as one tuple, read per edge
                 t = self.names.fresh(f"t_{name}")
                 line((f"{t} = {template.tuple.format(*fields, out=name)}", (*operand_names, name), (t,)))
-            for x, field, (local, product) in zip(v.operands, fields, template.edges):
+            for x, edge in zip(v.operands, template.edges):
                 if type(x) is not Value:
                     continue  # a constant: no edge
                 gp = self.grad[id(x)]
-                local = local.format(*fields, out=name, t=t)
+                local = fill(edge.local, fields, out=name, t=t)
                 if local == "1.0":
                     term, sign = g, "+"
                 elif local in ("-1.0", "(-1.0)"):
                     term, sign = g, "-"
                 else:
-                    term, sign = product.format(*fields, out=name, g=g, t=t), "+"
-                reads = (*operand_names, name, g) if template.tuple is None else (t, g)
+                    term, sign = fill(edge.product, fields, out=name, g=g, t=t), "+"
+                if template.tuple is not None:
+                    reads = (t, g)
+                else:  # only the operands this edge's text names: an edge of a sum of n reads none of the n
+                    named = [fields[k] for k in edge.fields if type(v.operands[k]) is Value]
+                    reads = (*named, *([name] if edge.reads_out else []), g)
                 if x.is_leaf() or id(x) in started:
                     line((f"{gp} {sign}= {term}  # {v.op}", (gp, *reads), (gp,)))
                 else:

@@ -29,7 +29,7 @@ class Value:
     Build a node by hand as the smallest engines do, ``Value(6.0, parents=(a, b),
     local_grads=(3.0, 2.0))``; ``backward()`` reads it like any other."""
 
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "operands", "label", "__weakref__")
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "operands", "_label", "__weakref__")
 
     def __init__(self, data: float, label: str = "", parents: Sequence[Value] = (), local_grads: Sequence[float] = ()) -> None:
         self.data = number(data, "Value")
@@ -50,12 +50,21 @@ class Value:
         v = cls.__new__(cls)
         v.data = data
         v.grad = 0.0
-        v.label = ""
+        v._label = ""
         v.parents = parents
         v.local_grads = local_grads
         v.op = op
         v.operands = operands
         return v
+
+    @property
+    def label(self) -> str:
+        """A name for pictures, programs and messages: always a plain ``str``."""
+        return self._label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = checked_label(text)
 
     def __add__(self, other: Value | float) -> Value:
         """a + b;  d/da = 1, d/db = 1"""
@@ -289,10 +298,13 @@ def number(x: Any, where: str) -> float:
 
 
 def checked_label(label: Any) -> str:
-    """``label`` when it is a str; a TypeError naming what it is otherwise."""
-    if type(label) is not str:
-        raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r:.60}")
-    return label
+    """``label`` as a plain str (a str subclass gives its characters, never its own ``__str__``
+    or ``__repr__``); a TypeError naming what it is otherwise."""
+    if type(label) is str:
+        return label
+    if isinstance(label, str):
+        return str.__str__(label)
+    raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r:.60}")
 
 
 def check_by_hand(v: Value) -> None:

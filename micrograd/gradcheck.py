@@ -25,7 +25,7 @@ import warnings
 from typing import Callable, NamedTuple, Sequence
 
 from .engine import Value, no_grad
-from .errors import DomainError
+from .errors import DomainError, as_float
 
 
 class GradcheckRow(NamedTuple):
@@ -87,7 +87,7 @@ def gradcheck(
     """
     _check_arguments(f, inputs, eps, atol, rtol)
     names = [_name(x, i) for i, x in enumerate(inputs)]
-    points = [x.data if type(x) is Value else float(x) for x in inputs]
+    points = [x.data if type(x) is Value else as_float(x, f"gradcheck: {name}") for name, x in zip(names, inputs)]
     for name, x in zip(names, points):
         if not math.isfinite(x):
             raise ValueError(f"gradcheck: input {name} is {x!r}; every input must be a finite number")
@@ -119,10 +119,11 @@ def _check_arguments(f: object, inputs: object, eps: object, atol: object, rtol:
     if len(inputs) == 0:
         raise ValueError("gradcheck: inputs is empty; give at least one number or Value to differentiate with respect to")
     for i, x in enumerate(inputs):
-        if type(x) is not Value and not isinstance(x, numbers.Real):
+        if type(x) is not Value and (not isinstance(x, numbers.Real) or isinstance(x, bool)):
             raise TypeError(f"gradcheck: inputs[{i}] must be a number or a Value, got {type(x).__name__}: {x!r:.60}")
     for name, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
-        ok = isinstance(value, numbers.Real) and math.isfinite(value) and (value > 0 if positive else value >= 0)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and (
+            value > 0 if positive else value >= 0)
         if not ok:
             rule = "a finite number > 0" if positive else "a finite number >= 0"
             raise ValueError(f"gradcheck: {name} must be {rule}, got {value!r}")

@@ -210,21 +210,19 @@ def power(a: float, b: float) -> float:
 
 
 def power_slope(out: Any, a: Any, b: Any) -> Any:
-    """d/da a^b = b a^(b-1), with its limits where that formula fails: 0 for b = 0 (a^0 = 1
-    is flat), inf at a = 0 for 0 < b < 1; where a^(b-1) overflows though a^b does not (a
-    tiny base), as b a^b / a; past float64, +-inf. For a < 0 the sign of (-1)^(b-1) comes
+    """d/da a^b = b a^(b-1), with its limits where that formula fails: 0 at a = 0 for b = 0
+    (0^0 = 1 is flat), inf at a = 0 for 0 < b < 1; where a^(b-1) overflows though a^b does not
+    (a tiny base), as b a^b / a, which is +-inf past float64. Everywhere else, b = 0 included,
+    it is the formula itself, so that on Values (create_graph) the slope keeps its dependence
+    on b: d/db (b a^(b-1)) = a^(b-1) (1 + b ln a). For a < 0 the sign of (-1)^(b-1) comes
     from b's parity: past 2^53 every float is even, and b - 1 rounds to an even number."""
-    if float(b) == 0 or (float(a) == 0 and float(b) < 1):
+    if float(a) == 0 and float(b) < 1:
         return 0.0 if float(b) == 0 else math.inf
-    odd_power = float(a) < 0 and float(b) % 2 == 0  # b - 1 is odd: a^(b-1) < 0
     try:
         slope = b * a ** (b - 1)
     except OverflowError:
-        slope = b * out / a
-        if math.isfinite(float(slope)):
-            return slope
-        return -math.inf if (float(b) < 0) != odd_power else math.inf
-    if odd_power and (float(b) - 1) % 2 == 0:  # b - 1 rounded to an even number: a ** (b - 1) > 0
+        return b * out / a  # exact in sign, and +-inf where the slope is past float64
+    if float(a) < 0 and float(b) % 2 == 0 and (float(b) - 1) % 2 == 0:  # b - 1 rounded to even
         return -slope
     return slope
 

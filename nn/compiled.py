@@ -13,12 +13,17 @@ The targets are constants of the graph (the losses branch on them while building
 program serves one target: class labels need one program per class, whatever the batches;
 a target that is a real number is compiled the second time it comes up (a new epoch).
 
-Not compiled: a loss its registry entry marks not ``traceable`` (``softmax_cross_entropy``,
-which shifts the logits by their largest value *as seen while building*: replaying would
-keep that old shift), and a step whose graph
-reads a leaf other than the network's parameters and the inputs. A custom loss or
-activation that looks at ``.data`` while building the graph must be trained with
-``compiled=False``.
+What is compiled (``use_programs``): by default, only what is proven to replay exactly: a
+network whose every unit's activation is a row of the op table (``Module.traceable``) with a
+loss of the registry marked ``traceable``. A row decides its branches (relu's kink, tanh's
+tails) when it runs, so a replay at new values takes the branch the interpreted step would.
+A Python function of yours, as an activation or a loss, may branch on ``.data`` while the
+graph is built; a replay keeps the branch taken when the sample was traced. Such a run is
+interpreted by default; ``compiled=True`` compiles it anyway under that trace rule (as
+``torch.jit.trace`` documents its own), with a one-line warning. Never compiled: a loss the
+registry marks not ``traceable`` (``softmax_cross_entropy``, which shifts the logits by their
+largest value *as seen while building*: replaying would keep that old shift), and a step
+whose graph reads a leaf other than the network's parameters and the inputs.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import numbers
+import warnings
 from typing import Any, Callable, Iterator, Sequence
 
 import micrograd
@@ -40,18 +46,45 @@ MAX_PROGRAMS = 1024  # past this, new targets run interpreted
 MAX_SEEN = 65536  # targets counted while waiting for their second sight
 
 
+TRACE_RULE = (
+    "nn.train(compiled=True): {what} is Python code of yours, which nothing proves to build the same graph at "
+    "every value: each sample is replayed as it was traced, and a branch on .data keeps the way it took then "
+    "(compiled=None, the default, trains such a run interpreted)"
+)
+
+
+def use_programs(net: Any, loss: Loss, compiled: bool | None) -> bool:
+    """Whether ``train`` replays compiled programs: ``compiled=None`` where that is proven exact,
+    ``True`` also where it is not proven (under the trace rule, with a warning), ``False`` never."""
+    if compiled is False or loss.traceable is False or not hasattr(net, "parameters"):
+        return False
+    unproven = [what for what, proven in ((f"the loss {loss.name}", loss.traceable),
+                                         (f"the network {type(net).__name__}", _traceable(net))) if not proven]
+    if not unproven:
+        return True
+    if compiled is True:
+        warnings.warn(TRACE_RULE.format(what=" and ".join(unproven)), stacklevel=3)
+        return True
+    return False
+
+
+def _traceable(net: Any) -> bool:
+    traceable = getattr(net, "traceable", None)
+    return bool(traceable()) if callable(traceable) else False
+
+
 class CompiledSteps:
     """``step(xs, ts)``: one training step, by compiled programs where every sample has one.
 
     ``trace(net, xs, ts, loss, optimizer)`` is the interpreted step (it returns the loss
     Value and the outputs per sample); ``mean(losses)`` joins the samples' losses into L,
-    on Values or on floats. With ``compiled=False`` every step is ``trace``'s."""
+    on Values or on floats. Where ``use_programs`` says no, every step is ``trace``'s."""
 
     def __init__(self, net: Any, loss: Loss, optimizer: Optimizer,
                  trace: Callable[..., tuple[Value, list[Any]]], mean: Callable[[list[Any]], Any],
-                 *, compiled: bool = True) -> None:
+                 *, compiled: bool | None = None) -> None:
         self.net, self.loss, self.optimizer, self.trace, self.mean = net, loss.function, optimizer, trace, mean
-        compiled = compiled and loss.traceable and hasattr(net, "parameters")
+        compiled = use_programs(net, loss, compiled)
         self.params: list[Value] = list(net.parameters()) if compiled else []
         self.programs: dict[Any, Any] = {}  # key -> compiled program, or None: not compilable
         self.seen: dict[Any, int] = {}
@@ -87,13 +120,12 @@ class CompiledSteps:
     def _compile(self, x: Sequence[float], t: Any) -> Any:
         """One sample's graph, traced with its input as leaves and compiled; None when it
         reads a leaf that is neither a parameter nor the input."""
-        with collector_paused():
-            inputs = [Value(xi) for xi in x]
-            y = self.net(inputs)
-            try:
-                return micrograd.compile(self.loss(y, t), leaves=[*self.params, *inputs], outputs=y if is_list(y) else [y])
-            except ValueError:
-                return None
+        inputs = [Value(xi) for xi in x]
+        y = self.net(inputs)
+        try:
+            return micrograd.compile(self.loss(y, t), leaves=[*self.params, *inputs], outputs=y if is_list(y) else [y])
+        except ValueError:
+            return None
 
     def _replay(self, xs: Sequence[Sequence[float]], keys: list[Any]) -> tuple[float, list[Any]]:
         """The step by the programs: each sample's gradients added in turn, then the update."""
@@ -121,7 +153,8 @@ class CompiledSteps:
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused, its previous state restored after (also on
     an error): a step's graph holds no reference cycles, reference counting frees it, and
-    the collector would only walk it in vain."""
+    the collector would only walk it in vain. The collector is the process's: only for a
+    caller that knows no other thread switches it (``nn.train(pause_collector=True)``)."""
     collecting = gc.isenabled()
     gc.disable()
     try:

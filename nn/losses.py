@@ -173,8 +173,10 @@ class Loss:
     (theory §3, what ``delta_rule`` needs), None otherwise; ``correct(y, t)`` whether the
     output picks the target's class (None: no accuracy, not a class loss); ``description``
     for a reader; ``targets(t, k, where)`` the target as k numbers (a class index becomes
-    one-hot for softmax); ``traceable``: its graph's shape and constants depend only on the
-outputs' shape, not their values, so a compiled replay of it is exact (``nn.compiled``).
+    one-hot for softmax); ``traceable``: True where its graph's shape and constants depend only
+    on the outputs' shape, not their values, so a compiled replay of it is exact; False where it
+    is known not to be; None for a function of yours, which nothing proves either way
+    (``nn.compiled``).
 Calling the entry calls the loss.
     """
 
@@ -184,7 +186,7 @@ Calling the entry calls the loss.
     correct: Callable[[Sequence[Value], Any], bool] | None
     description: str
     targets: Callable[[Any, int, str], list[float]] = target_numbers
-    traceable: bool = True
+    traceable: bool | None = True
 
     @property
     def name(self) -> str:
@@ -239,5 +241,5 @@ def get_loss(loss: Any, where: str) -> Loss:
         for entry in LOSSES.values():
             if entry.function is loss:
                 return entry
-        return Loss(loss, "", None, None, getattr(loss, "__name__", "a loss function"))
+        return Loss(loss, "", None, None, getattr(loss, "__name__", "a loss function"), traceable=None)
     raise ValueError(f"{where}: loss must be a name ({', '.join(LOSSES)}) or a function (y, t) -> Value, got {show(loss)}")

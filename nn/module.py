@@ -41,6 +41,13 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
+    def traceable(self) -> bool:
+        """True when the graph this module builds depends on the values of its inputs and
+        parameters only inside rows of the op table, which decide their branches (kinks, tails)
+        when they run: then a compiled replay of it is exact (``nn.compiled``). A module of your
+        own is not proven so: it says False unless it overrides this."""
+        return False
+
 
 class Neuron(Module):
     """One unit: ``u = w . z + b`` (one ``dot`` node), then ``z = f(u)``.
@@ -189,6 +196,11 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         """Layer by layer, bottom to top, each as ``Layer.parameters`` orders it."""
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def traceable(self) -> bool:
+        """True when every layer's activation is a row of the op table (named): a Python
+        function of yours may branch on ``.data``, which a replay would not redo."""
+        return all(isinstance(layer.activation, str) for layer in self.layers)
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The list of output Values for the input ``x`` (floats, or Values labelled ``x[i]``)."""

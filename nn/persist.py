@@ -97,8 +97,11 @@ def _read_text(path: str) -> str:
     if not stat.S_ISREG(mode):
         os.close(fd)
         raise ValueError(f"load: {path} is not a regular file ({file_kind(mode)}); give the path of a saved network")
-    with os.fdopen(fd, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
+    try:
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as e:  # a file that opens but cannot be read, such as /proc/self/mem
+        raise ValueError(f"load: {path} could not be read: {e.strerror or e}") from None
     if len(data) > MAX_BYTES:
         raise ValueError(f"load: {path} is larger than {_size(MAX_BYTES)}, the limit for a saved network")
     try:
@@ -119,7 +122,7 @@ def _network(doc: Any, path: str) -> Saved:
         raise bad(f"expected a JSON object, found {type(doc).__name__}")
     if doc.get("format") != FORMAT:
         raise bad(f'"format" must be {FORMAT!r}, found {show(doc.get("format"))}: not a saved nn.MLP')
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc["version"] != VERSION:  # not true, not 1.0
         raise bad(f'"version" {show(doc.get("version"))} is not supported (this nn reads version {VERSION})')
     unknown = set(doc) - {"format", "version", "n_in", "layers"}
     if unknown:

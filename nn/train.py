@@ -6,6 +6,7 @@ One step: forward every sample of the batch, average their losses into one node,
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from dataclasses import dataclass, field
@@ -62,19 +63,17 @@ def train_step(
     net: Module, xs: Sequence[Sequence[float]], ts: Sequence[Any], loss: Callable[..., Value], optimizer: Optimizer
 ) -> float:
     """One step on a batch: ``L = 1/N sum_n loss(net(x_n), t_n)``, ``backward``, ``optimizer.step()``.
-    Returns L as it was before the update. The cyclic garbage collector is paused during
-    the step (see ``train``)."""
+    Returns L as it was before the update."""
     return _step(net, xs, ts, loss, optimizer)[0].data
 
 
 def _step(net, xs, ts, loss, optimizer) -> tuple[Value, list[list[Value]]]:
-    with collector_paused():
-        outputs = [net(x) for x in xs]
-        total = _mean([loss(y, t) for y, t in zip(outputs, ts)])
-        optimizer.zero_grad()
-        total.backward()
-        optimizer.step()
-        return total, outputs
+    outputs = [net(x) for x in xs]
+    total = _mean([loss(y, t) for y, t in zip(outputs, ts)])
+    optimizer.zero_grad()
+    total.backward()
+    optimizer.step()
+    return total, outputs
 
 
 def _mean(losses: list[Any]) -> Any:
@@ -97,7 +96,8 @@ def train(
     progress: bool | None = None,
     monitor: Any = None,
     live: bool = False,
-    compiled: bool = True,
+    compiled: bool | None = None,
+    pause_collector: bool = False,
 ) -> History:
     """Train ``net`` on the samples ``xs`` with targets ``ts`` for ``epochs`` passes.
 
@@ -111,11 +111,17 @@ def train(
     notebook, and tqdm is installed: never into a file or a pipe. Accuracy is kept for
     the losses whose registry entry says how to count it (the class losses).
     ``compiled``: replay each sample's graph as a compiled program once its target comes
-    back (``nn.compiled``: the same numbers, faster).
+    back (``nn.compiled``: the same numbers, faster). ``None`` (the default) does so where that
+    is proven exact: every activation a row of the op table, a registered loss; a Python
+    function of yours as activation or loss trains interpreted, unless ``compiled=True``
+    (then under the trace rule, with a warning: a branch on ``.data`` stays as traced).
 
-    Each step pauses Python's cyclic garbage collector (``gc.disable()``) and restores its
-    previous state afterwards, also on an error: the graph of a step holds no reference
-    cycles, reference counting frees it, and the collector would only walk it in vain.
+    ``pause_collector=True``: each step pauses Python's cyclic garbage collector and
+    restores its state after, also on an error: a step's graph holds no reference cycles,
+    reference counting frees it, and the collector would only walk it in vain (an
+    interpreted step is about a quarter faster, see benchmarks/README.md). The collector is
+    the whole process's: ask for this only where no other thread switches it (the
+    ``micrograd`` command does, as it owns its process). By default nn.train leaves it alone.
 
     ``monitor``: an object told about the run: ``start(net, xs, ts, loss=, correct=,
     optimizer=, steps=, epochs=)`` before the first step (``correct(y, t)`` is the accuracy
@@ -151,6 +157,7 @@ def train(
         monitor.start(net, xs, ts, loss=loss, correct=correct, optimizer=optimizer, steps=steps, epochs=epochs)
     step = 0
     stepper = CompiledSteps(net, entry, optimizer, _step, _mean, compiled=compiled)
+    pause = collector_paused if pause_collector else contextlib.nullcontext
     epoch_range = progress_range(epochs, progress)
     for epoch in epoch_range:
         if mode != "full":
@@ -159,7 +166,8 @@ def train(
         for start in range(0, len(order), size):
             batch = order[start : start + size]
             bx, bt = [xs[n] for n in batch], [ts[n] for n in batch]
-            batch_loss, outputs = stepper.step(bx, bt)
+            with pause():
+                batch_loss, outputs = stepper.step(bx, bt)
             loss_sum += batch_loss * len(batch)
             step += 1
             if monitor is not None:

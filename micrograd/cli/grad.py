@@ -12,10 +12,10 @@ import re
 import unicodedata
 from typing import Any, Sequence
 
-from ..engine import Value
+from ..engine import Value, backward_order
 from ..expr import ExprError, evaluate, functions, variables
 from . import pictures
-from .arguments import CommandError, Parser, digits
+from .arguments import CommandError, Parser, digits, positive_int
 from .paths import distinct, output_directory, output_file
 
 NAME = "grad"
@@ -40,6 +40,9 @@ def add_parser(commands: Any) -> Parser:
     parser.add_argument("--dot", metavar="FILE", help="the picture's DOT source (needs no Graphviz program)")
     parser.add_argument("--steps", metavar="DIR", help="the backward pass frame by frame: DIR/step_000.svg ... and DIR/steps.html")
     parser.add_argument("--digits", type=digits, default=10, help="significant digits in the table (default 10)")
+    parser.add_argument("--max-nodes", type=positive_int, default=pictures.MAX_RENDERED, metavar="N",
+                        help=f"render --svg/--png only for graphs of at most N values (default {pictures.MAX_RENDERED}); "
+                        "past it the DOT source is written instead, and the status is 1")
     return parser
 
 
@@ -79,8 +82,11 @@ def run(args: argparse.Namespace) -> int:
         out.backward()
     print(table(args.expression, out, inputs, args.digits))
     status = 0
+    values = len(backward_order(out)) if files else 0
     for option, path in files:
-        status = max(status, pictures.report(pictures.write_picture(pictures.draw(out), path, option[2:])))
+        drawing = pictures.draw(out, notes=values <= args.max_nodes)
+        done = pictures.write_picture(drawing, path, option[2:], values=values, max_values=args.max_nodes)
+        status = max(status, pictures.report(done))
     if steps:
         status = max(status, pictures.report(pictures.write_steps(out, steps)))
     return status

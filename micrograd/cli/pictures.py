@@ -20,6 +20,9 @@ PICTURE_FORMATS = ("svg", "png", "pdf", "dot")
 #: may be any length; a Graphviz label of some 16 KB makes dot fail).
 LABEL_LENGTH = 40
 NO_DOT = "Graphviz's dot program is not installed, so"
+#: Values past which a graph is not laid out by dot (its DOT source is written instead): dot's
+#: time grows fast with fan-out, from a second near 250 Values to minutes near 2,400.
+MAX_RENDERED = 300
 INSTALL = "install Graphviz, e.g. sudo apt-get install graphviz or brew install graphviz"
 
 
@@ -52,12 +55,13 @@ def picture_format(path: Path, option: str) -> str:
     return fmt
 
 
-def draw(root: Value) -> Any:
-    """``viz.draw_dot(root)``; its warnings (a graph too big to read) shown in one line each."""
+def draw(root: Value, notes: bool = True) -> Any:
+    """``viz.draw_dot(root)``; its warnings (a graph too big to read) shown in one line each
+    where ``notes``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         drawing = viz().draw_dot(root)
-    for w in caught:
+    for w in caught if notes else ():
         print(f"note: {w.message}", file=sys.stderr)
     return drawing
 
@@ -71,12 +75,19 @@ def first_line(e: Exception) -> str:
     return (lines[0] if lines else type(e).__name__)[:200]
 
 
-def write_picture(drawing: Any, path: Path, fmt: str) -> tuple[str, bool]:
-    """Render ``drawing`` to ``path`` as ``fmt``; without Graphviz's ``dot``, write the DOT
-    source beside it instead. Returns (what was done, whether it was done as asked)."""
+def write_picture(drawing: Any, path: Path, fmt: str, *, values: int = 0, max_values: int = MAX_RENDERED) -> tuple[str, bool]:
+    """Render ``drawing`` (of a graph of ``values`` Values) to ``path`` as ``fmt``; without
+    Graphviz's ``dot``, or past ``max_values``, write the DOT source beside it instead.
+    Returns (what was done, whether it was done as asked)."""
     if fmt == "dot":
         write(path, drawing.source.encode("utf-8"))
         return f"wrote {path} (DOT source; render it with: dot -Tsvg {path} -o {path.with_suffix('.svg')})", True
+    if values > max_values:
+        fallback = path.with_suffix(".dot")
+        write(fallback, drawing.source.encode("utf-8"))
+        return (f"the graph has {values:,} values, more than --max-nodes {max_values:,}, and Graphviz would take minutes "
+                f"to lay it out, so {path} was not rendered; wrote the DOT source to {fallback} instead (raise --max-nodes "
+                f"to render it here, or run: dot -T{fmt} {fallback} -o {path})"), False
     try:
         data = drawing.pipe(format=fmt)
     except viz().GraphvizNotFoundError:

@@ -19,6 +19,11 @@ from .arguments import CommandError, Parser, nonnegative_float, positive_float, 
 from .paths import distinct, output_file, reason
 
 NAME = "train"
+#: The command keeps a run within about a gigabyte and minutes, not hours; nn.train has no limits.
+MAX_SAMPLES = 100_000  # points generated
+MAX_WEIGHTS = 100_000  # parameters of the network
+MAX_STEP_VALUES = 5_000_000  # Values in one step's graph: about the weights times the samples of a step
+BEYOND = "the command's limit is {limit:,}; for more, train from Python with nn.train, which has none"
 
 
 def add_parser(commands: Any) -> Parser:
@@ -73,7 +78,24 @@ def objective(labels: list[int]) -> tuple[nn.Loss, int, list[Any]]:
     return nn.LOSSES["softmax_cross_entropy"], len(classes), list(labels)
 
 
+def check_size(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a run that cannot fit: one line naming the limit."""
+    if args.samples > MAX_SAMPLES:
+        raise CommandError(f"--samples {args.samples:,}: too many points; " + BEYOND.format(limit=MAX_SAMPLES))
+    widths = [2, *args.hidden, 3]  # at most 3 outputs: the most classes a dataset has
+    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(widths, widths[1:]))
+    if weights > MAX_WEIGHTS:
+        raise CommandError(f"--hidden {','.join(map(str, args.hidden))}: a network of about {weights:,} weights; "
+                           + BEYOND.format(limit=MAX_WEIGHTS))
+    per_step = {"full": args.samples, "sgd": 1, "minibatch": min(args.batch_size, args.samples)}[args.mode]
+    if weights * per_step > MAX_STEP_VALUES:
+        raise CommandError(f"--mode {args.mode} with {per_step:,} points a step and {weights:,} weights: a step's graph of "
+                           f"about {weights * per_step:,} values; use smaller batches or fewer points ("
+                           + BEYOND.format(limit=MAX_STEP_VALUES) + ")")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_size(args)
     outputs = [(option, output_file(path, option)) for option, path in (("--save", args.save), ("--html", args.html))
                if path is not None]
     distinct(outputs)
@@ -93,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         history = nn.train(
             net, xs, ts, loss=loss, optimizer=optimizer, epochs=args.epochs, mode=args.mode,
             batch_size=args.batch_size, seed=args.seed, progress=False if args.no_progress else None, monitor=recorder,
+            pause_collector=True,  # this process is the command's alone
         )
     except KeyboardInterrupt:
         print("interrupted" + unsaved, file=sys.stderr)

@@ -16,6 +16,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+import graphviz
+
 from .. import Value, backward_order, labels
 from .formatting import DEFAULT_FORMAT, check_format, number
 from .render import Drawing
@@ -413,8 +415,9 @@ class _Picture:
 
 
 def escape(text: str) -> str:
-    """Text shown literally by graphviz: a backslash would start an escape (\\n, \\l)."""
-    return text.replace("\\", "\\\\")
+    """Text shown literally by graphviz: a backslash would start an escape (\\n, \\l), and
+    text in angle brackets, ``<y>``, would be taken for an HTML-like label (``nohtml``)."""
+    return graphviz.nohtml(text.replace("\\", "\\\\"))
 
 
 def record(*fields: str) -> str:

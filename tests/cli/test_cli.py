@@ -516,3 +516,26 @@ def test_a_picture_among_the_files_of_steps_is_refused(capsys, tmp_path):
 def test_an_empty_path_is_refused(capsys, option):
     status, out, err = run(capsys, "grad", "x*x", "x=3", option, "")
     assert (status, out) == (2, "") and f"{option}: the path is empty" in err and err.count("\n") == 1
+
+
+# --- budgets instead of minutes of Graphviz --------------------------------------------------
+
+
+def test_a_graph_past_max_nodes_is_written_as_dot_with_one_line_and_status_1(capsys, tmp_path):
+    # once, a 2,400-term sum (under the expression limit) ran Graphviz for 160 s of CPU
+    terms = ", ".join(["x*y"] * 1995)
+    svg = tmp_path / "b.svg"
+    status, out, err = run(capsys, "grad", f"sum({terms})", "x=0.5", "y=0.3", "--svg", str(svg))
+    assert status == 1 and table(out) == {"x": (0.5, pytest.approx(0.3 * 1995)), "y": (0.3, pytest.approx(0.5 * 1995))}
+    assert not svg.exists() and (tmp_path / "b.dot").read_text().startswith("digraph")
+    assert err.count("\n") == 1 and "the graph has 1,998 values, more than --max-nodes 300" in err
+    assert "raise --max-nodes to render it here" in err
+
+
+def test_max_nodes_raises_the_budget(capsys, tmp_path, dot_program):
+    status, out, err = run(capsys, "grad", "sum(x*y, x*y, x*y)", "x=0.5", "y=0.3", "--svg", str(tmp_path / "b.svg"),
+                           "--max-nodes", "5")
+    assert status == 1 and "more than --max-nodes 5" in err
+    status, out, err = run(capsys, "grad", "sum(x*y, x*y, x*y)", "x=0.5", "y=0.3", "--svg", str(tmp_path / "b.svg"),
+                           "--max-nodes", "6")
+    assert (status, err) == (0, "") and (tmp_path / "b.svg").read_text().lstrip().startswith("<?xml")

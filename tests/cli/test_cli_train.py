@@ -136,3 +136,30 @@ def test_an_empty_output_path_is_refused_before_training(capsys, option):
     # once, --save '' trained, wrote nothing and ended with status 0
     status, out, err = run(capsys, "train", *SMALL, option, "")
     assert (status, out) == (2, "") and err == f"micrograd train: error: {option}: the path is empty; give a file name\n"
+
+
+# --- budgets instead of tracebacks -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv, words", [
+    # once, these grew without bound (3 GB in 60 s) and ended in a MemoryError traceback
+    (["--samples", "10000000000000"], "--samples 10,000,000,000,000: too many points; the command's limit is 100,000"),
+    (["--hidden", "2000,2000", "--samples", "4"], "--hidden 2000,2000: a network of about 4,014,003 weights; the command's limit is 100,000"),
+    (["--samples", "100000", "--mode", "full", "--hidden", "64"], "a step's graph of about 38,700,000 values"),
+])
+def test_a_run_too_large_to_fit_is_refused_up_front_in_one_line(capsys, tmp_path, argv, words):
+    save = tmp_path / "model.json"
+    status, out, err = run(capsys, "train", *argv, "--save", str(save))
+    assert (status, out) == (2, "") and err.count("\n") == 1 and words in err, err
+    assert "train from Python with nn.train" in err and not save.exists()
+
+
+def test_the_limits_leave_the_default_run_and_the_largest_allowed_network_alone():
+    from micrograd.cli.train import MAX_WEIGHTS, check_size
+    from micrograd.cli.main import build_parser
+
+    _, parsers = build_parser()
+    check_size(parsers["train"].parse_args([]))  # the default run
+    width = 300  # 2 -> 300 -> 300 -> 3: 91,503 weights, under the limit
+    assert (2 + 1) * width + (width + 1) * width + (width + 1) * 3 <= MAX_WEIGHTS
+    check_size(parsers["train"].parse_args(["--hidden", f"{width},{width}"]))

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import micrograd
-from micrograd import Value
+from micrograd import FloatOverflowError, Value
 from micrograd.gradcheck import GradcheckError, GradcheckWarning, gradcheck
 
 
@@ -274,3 +274,19 @@ def test_an_undefined_neighbour_keeps_the_domain_error_as_its_cause():
         gradcheck(lambda x: x.sqrt(), [0.0])
     assert isinstance(info.value.__cause__, micrograd.DomainError)
     assert "use a smaller eps" in str(info.value)
+
+
+def test_a_bool_input_is_refused_as_value_refuses_it():
+    # once, gradcheck(f, [True]) checked f at 1.0
+    with pytest.raises(TypeError, match=r"gradcheck: inputs\[0\] must be a number or a Value, got bool: True"):
+        gradcheck(lambda x: x * x, [True])
+    with pytest.raises(TypeError, match="got bool"):
+        Value(True)
+    with pytest.raises(ValueError, match="eps must be a finite number > 0, got True"):
+        gradcheck(lambda x: x * x, [1.0], eps=True)
+
+
+def test_an_input_too_large_for_a_float_is_an_error_naming_it():
+    # once, gradcheck(f, [10**400]) raised a bare OverflowError naming no input
+    with pytest.raises(FloatOverflowError, match=r"gradcheck: inputs\[1\]: .*too large for a float64"):
+        gradcheck(lambda x, y: x * y, [1.0, 10**400])

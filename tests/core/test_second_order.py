@@ -177,3 +177,36 @@ def test_gradient_and_hessian_name_themselves_and_the_bad_coordinate():
         gradient(lambda x: 3.0, [1.0])
     with pytest.raises(TypeError, match=r"hessian: point\[1\]: expected a number, got str"):
         hessian(lambda x, y: x * y, [1.0, "2"])
+
+
+# --- a ** b: second derivatives keep b's dependence, and are inf where they overflow --------
+
+
+def _pow_hessian_reference(a: float, b: float) -> list[list[float]]:
+    """d2/da2 = b (b-1) a^(b-2), d2/da db = a^(b-1) (1 + b ln a), d2/db2 = a^b (ln a)^2, in 50 digits."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        A, B = mpmath.mpf(a), mpmath.mpf(b)
+        aa = B * (B - 1) * A ** (B - 2)
+        ab = A ** (B - 1) * (1 + B * mpmath.log(A))
+        bb = A**B * mpmath.log(A) ** 2
+        return [[float(aa), float(ab)], [float(ab), float(bb)]]
+
+
+@pytest.mark.parametrize("a", [0.25, 0.5, 1.0, 2.0, 3.0, 10.0])
+@pytest.mark.parametrize("b", [0.0, 1.0, 2.0, 0.5, -1.0, 3.0])
+def test_the_hessian_of_a_to_the_b_is_the_symmetric_50_digit_one(a, b):
+    # once, the slope of ** returned the constant 0.0 at b = 0, cutting b's dependence:
+    # hessian(a ** b, [2, 0]) was [[0, 0], [0.5, 0.4805]], not [[0, 0.5], [0.5, 0.4805]]
+    got, want = hessian(lambda x, y: x**y, [a, b]), _pow_hessian_reference(a, b)
+    for i in range(2):
+        for j in range(2):
+            assert got[i][j] == pytest.approx(want[i][j], rel=1e-12, abs=1e-300), (a, b, i, j, got, want)
+    assert got[0][1] == pytest.approx(got[1][0], rel=1e-12, abs=1e-300)
+
+
+def test_the_second_derivative_of_a_power_is_inf_where_the_exact_value_overflows():
+    # a^-0.5 at a = 1e-300: d2/da2 = 0.75 a^-2.5 = 7.5e749, past float64 (it came out 0)
+    assert hessian(lambda x: x**-0.5, [1e-300]) == [[math.inf]]
+    assert gradient(lambda x: x**-0.5, [1e-300]) == [-math.inf]

@@ -14,9 +14,12 @@ SIGNED = [2.0 * y - 1.0 for y in YS]
 
 
 def trained(compiled_steps, **kwargs):
+    """Train a fresh 2-5-4-1 net; ``compiled_steps`` None leaves train's default."""
     net = nn.MLP(2, [5, 4, 1], kwargs.pop("activations", None), seed=1)
     optimizer = kwargs.pop("optimizer", nn.SGD)(net.parameters(), kwargs.pop("lr", 0.05))
-    history = nn.train(net, XS, kwargs.pop("ts", SIGNED), optimizer=optimizer, progress=False, compiled=compiled_steps, **kwargs)
+    if compiled_steps is not None:
+        kwargs["compiled"] = compiled_steps
+    history = nn.train(net, XS, kwargs.pop("ts", SIGNED), optimizer=optimizer, progress=False, **kwargs)
     return history, [p.data for p in net.parameters()]
 
 
@@ -84,8 +87,43 @@ def test_bad_inputs_get_the_interpreted_steps_error_compiled_or_not():
             nn.train(net, [[1.0, "a"]], [1.0], progress=False, compiled=flag)
 
 
-def test_train_and_the_command_line_compile_by_default():
-    assert inspect.signature(nn.train).parameters["compiled"].default is True
+def test_train_and_the_command_line_compile_what_is_proven_by_default(compiles):
+    assert inspect.signature(nn.train).parameters["compiled"].default is None
     import micrograd.cli.train
 
     assert "compiled" not in inspect.getsource(micrograd.cli.train.run)  # it takes train's default
+    trained(None, loss="hinge", mode="full", epochs=3)  # named activations, a registered loss
+    assert compiles
+
+
+def leaky(u):
+    """A Python activation that branches on the data while the graph is built."""
+    return u if u.data > 0 else u * 0.01
+
+
+def test_a_python_activation_trains_interpreted_by_default_and_gives_the_interpreted_numbers(compiles):
+    # once, compiling by default replayed the branch taken when traced: epoch-2 loss 0.49293
+    # compiled where the interpreted loop gives 0.50102
+    default = trained(None, activations=[leaky, leaky, "identity"], loss="hinge", mode="minibatch", epochs=4, seed=5)
+    interpreted = trained(False, activations=[leaky, leaky, "identity"], loss="hinge", mode="minibatch", epochs=4, seed=5)
+    assert not compiles
+    assert default == interpreted
+
+
+def test_compiled_true_on_a_python_activation_traces_with_a_one_line_warning(compiles):
+    with pytest.warns(UserWarning, match=r"the network MLP is Python code of yours.*a branch on \.data keeps the way it took then"):
+        traced = trained(True, activations=[leaky, leaky, "identity"], loss="hinge", mode="minibatch", epochs=4, seed=5)
+    assert compiles
+    interpreted = trained(False, activations=[leaky, leaky, "identity"], loss="hinge", mode="minibatch", epochs=4, seed=5)
+    assert traced != interpreted  # the trace rule, as documented: the branch taken when traced is replayed
+
+
+def test_a_loss_of_your_own_trains_interpreted_by_default(compiles):
+    def my_hinge(y, t):
+        return (1.0 - y[0] * t).relu()
+
+    assert trained(None, loss=my_hinge, mode="full", epochs=3) == trained(False, loss=my_hinge, mode="full", epochs=3)
+    assert not compiles
+    with pytest.warns(UserWarning, match="the loss my_hinge is Python code of yours"):
+        trained(True, loss=my_hinge, mode="full", epochs=3)
+    assert compiles

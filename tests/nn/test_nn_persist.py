@@ -3,6 +3,7 @@ ValueError for every malformed, truncated or mismatched file."""
 
 import json
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -220,3 +221,19 @@ def test_a_file_past_the_size_limit_is_refused_saying_the_limit(tmp_path, monkey
 
 def test_the_size_limit_is_far_above_any_network_this_engine_trains():
     assert nn.persist.MAX_BYTES == 64 * 2**20
+
+
+@pytest.mark.parametrize("version, shown", [("true", "True"), ("1.0", "1.0"), ('"1"', "'1'"), ("2", "2"), ("null", "None")])
+def test_a_version_that_is_not_the_whole_number_1_is_refused(tmp_path, version, shown):
+    # once, "version": true and 1.0 were read as version 1
+    path = tmp_path / "net.json"
+    nn.MLP(2, [1], seed=0).save(path)
+    path.write_text(path.read_text().replace('"version": 1', f'"version": {version}'))
+    with pytest.raises(ValueError, match=f'"version" {re.escape(shown)} is not supported'):
+        nn.MLP.load(path)
+
+
+def test_a_file_that_opens_but_cannot_be_read_is_a_value_error_naming_it():
+    # once, nn.MLP.load("/proc/self/mem") raised a bare OSError
+    with pytest.raises(ValueError, match=r"load: /proc/self/mem could not be read: "):
+        nn.MLP.load("/proc/self/mem")

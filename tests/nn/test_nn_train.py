@@ -175,7 +175,7 @@ def test_accuracy_is_counted_as_the_loss_registry_says(monkeypatch):
     assert history.accuracy == [0.0]
 
 
-def test_the_cyclic_collector_is_paused_during_a_step_and_restored_after(monkeypatch):
+def test_by_default_training_leaves_the_process_wide_collector_alone():
     import gc
 
     seen = []
@@ -184,23 +184,75 @@ def test_the_cyclic_collector_is_paused_during_a_step_and_restored_after(monkeyp
         seen.append(gc.isenabled())
         return nn.hinge(y, t)
 
-    assert gc.isenabled()
     nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False)
+    assert seen and all(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        seen.clear()
+        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False)
+        assert seen and not any(seen) and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_training_thread_never_turns_the_collector_on_behind_another_threads_back():
+    # once, nn.train switched the collector off and on around every step from its own thread:
+    # with a training thread running, 27 of 100 samples saw it on after the main thread had
+    # turned it off
+    import gc
+    import threading
+
+    started, done = threading.Event(), threading.Event()
+
+    def hinge(y, t):
+        started.set()
+        return nn.hinge(y, t)
+
+    def training():
+        try:
+            nn.train(nn.MLP(2, [4, 1]), XS, TS, loss=hinge, epochs=40, mode="sgd", progress=False)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=training)
+    worker.start()
+    started.wait()
+    gc.disable()  # while the other thread trains
+    try:
+        samples = []
+        while not done.is_set():
+            samples.append(gc.isenabled())
+        worker.join()
+    finally:
+        gc.enable()
+    assert samples and not any(samples), f"{sum(samples)} of {len(samples)} samples saw the collector on"
+
+
+def test_pause_collector_pauses_it_during_each_step_and_restores_its_state_after():
+    import gc
+
+    seen = []
+
+    def watched(y, t):
+        seen.append(gc.isenabled())
+        return nn.hinge(y, t)
+
+    nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False, pause_collector=True)
     assert seen and not any(seen) and gc.isenabled()  # every loss built with the collector paused
     gc.disable()
     try:
-        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False)
+        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=watched, epochs=1, progress=False, pause_collector=True)
         assert not gc.isenabled()  # the previous state, not "on"
     finally:
         gc.enable()
 
 
-def test_the_collector_is_restored_when_a_step_fails():
+def test_the_collector_is_restored_when_a_paused_step_fails():
     import gc
 
     def broken(y, t):
         raise RuntimeError("broken loss")
 
     with pytest.raises(RuntimeError, match="broken loss"):
-        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=broken, epochs=1, progress=False)
+        nn.train(nn.MLP(2, [2, 1]), XS[:4], TS[:4], loss=broken, epochs=1, progress=False, pause_collector=True)
     assert gc.isenabled()

@@ -77,3 +77,17 @@ def test_the_error_names_another_layout_program_when_one_is_chosen(no_dot):
     drawing.engine = "neato"
     with pytest.raises(GraphvizNotFoundError, match="'neato' is not on PATH"):
         drawing.pipe(format="svg")
+
+
+@pytest.mark.parametrize("name", ["<y>", "<i>op</i>", "<<b>>"])
+def test_an_op_named_in_angle_brackets_is_drawn_as_its_name(dot_program, name):
+    # once, a row named <y> was drawn as "y" (an HTML-like label) and <i>op</i> made dot fail
+    from micrograd import OPS, ops
+
+    ops.add_row(ops.Op(name, "x", ("1.0",)))
+    try:
+        y = OPS[name](Value(1.0, "<a>"))
+        texts = svg_texts(draw_dot(y).pipe(format="svg", encoding="utf-8"))
+        assert name in texts and "<a>" in texts
+    finally:
+        del OPS[name]
