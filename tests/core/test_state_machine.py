@@ -33,6 +33,15 @@ import micrograd
 from micrograd import Value
 
 
+class _Shouting(str):
+    """A str whose repr and str are not its characters."""
+
+    def __repr__(self) -> str:
+        return "__import__('os')"
+
+    __str__ = __repr__
+
+
 class Ref:
     """The reference: a node of plain floats with its parents and local derivatives."""
 
@@ -227,6 +236,20 @@ class GraphMachine(RuleBasedStateMachine):
         value = a[0].detach()
         assert value is not a[0]
         return self._keep(value, Ref(a[1].data))
+
+    @rule(target=nodes, ps=st.lists(nodes, min_size=1, max_size=3), data=st.data())
+    def built_by_hand(self, ps, data):
+        """A node written by hand, ``Value(d, parents=..., local_grads=...)``, as the smallest engines do."""
+        locals_ = data.draw(st.lists(st.floats(-3.0, 3.0), min_size=len(ps), max_size=len(ps)), label="local_grads")
+        d = data.draw(st.floats(-5.0, 5.0), label="data")
+        value = Value(d, parents=[v for v, _ in ps], local_grads=locals_)
+        return self._keep(value, Ref(d, tuple(r for _, r in ps), tuple(locals_)))
+
+    @rule(a=nodes, text=st.text(max_size=8))
+    def relabel(self, a, text):
+        """A label of a str subclass with its own repr: stored as its characters."""
+        a[0].label = _Shouting(text)
+        assert type(a[0].label) is str and a[0].label == str.__str__(_Shouting(text))
 
     # --- gradients ----------------------------------------------------------------------
 
