@@ -3,7 +3,8 @@
 - Hypothesis profiles: ``ci`` under CI=true (derandomized, no example database: the same
   examples on every machine and every run), ``explore`` otherwise (random, with the local
   database, so a run can find something new; a failure found this way becomes an
-  ``@example`` or a regression test). ``HYPOTHESIS_PROFILE`` picks one by name.
+  ``@example`` or a regression test). ``HYPOTHESIS_PROFILE`` picks one by name; ``ci-quick``
+  is ``ci`` with fewer examples, for CI's second pass on the oldest Python.
 - Markers: ``slow`` (a test of more than a few seconds), ``browser`` (drives a headless
   Chromium), ``notebooks`` (runs the course's notebooks in a kernel). The quick subset is
   ``python -m pytest -m "not slow and not browser and not notebooks"``.
@@ -23,6 +24,7 @@ import browser as chromium
 import needs
 
 settings.register_profile("explore", max_examples=60, deadline=None)
+settings.register_profile("ci-quick", max_examples=60, deadline=None, derandomize=True, database=None)
 settings.register_profile(
     "ci", max_examples=250, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -40,13 +42,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def torch():
     """PyTorch, the reference of the cross-checks."""
-    return needs.module("torch", "this test compares with PyTorch")
+    return needs.module("torch", "the comparison with PyTorch")
 
 
 @pytest.fixture(scope="session")
 def numpy():
     """numpy, which micrograd 0.1.0's demo loop uses."""
-    return needs.module("numpy", "this test runs micrograd 0.1.0's numpy code")
+    return needs.module("numpy", "micrograd 0.1.0's numpy code")
 
 
 @pytest.fixture
