@@ -2,6 +2,7 @@
 
     python benchmarks/replay.py            # 5 runs of each command, interleaved
     python benchmarks/replay.py --runs 3
+    python benchmarks/replay.py --repo ../main --no-parts   # another checkout's code (the "before")
 
 Runs the command line as a user does, each run in its own process, alternating the plain
 command and the same command with ``--html``, and reports for each the median wall time and
@@ -29,14 +30,14 @@ REPO = os.path.dirname(HERE)
 COMMAND = ["--dataset", "moons", "--epochs", "100", "--no-progress"]
 
 
-def timed(argv: list[str], cache: str) -> tuple[float, float]:
+def timed(argv: list[str], cache: str, repo: str = REPO) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one run of ``python -m micrograd train argv``, with its
     compiled bytecode kept in ``cache`` between runs, as an installed package keeps it."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = cache
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "micrograd", "train", *argv], check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    subprocess.run([sys.executable, "-m", "micrograd", "train", *argv], check=True, cwd=repo, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -73,23 +74,27 @@ def parts(argv: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--repo", default=REPO, help="the checkout whose code runs (python -m micrograd from there)")
+    parser.add_argument("--no-parts", action="store_true", help="skip the in-process breakdown")
     args = parser.parse_args()
+    repo = os.path.abspath(args.repo)
     with tempfile.TemporaryDirectory() as folder:
         page = os.path.join(folder, "run.html")
         plain, html = [], []
-        timed([*COMMAND, "--html", page], folder)  # compile the bytecode of both, warm the file cache
+        timed([*COMMAND, "--html", page], folder, repo)  # compile the bytecode of both, warm the file cache
         for _ in range(args.runs):
-            plain.append(timed(COMMAND, folder))
-            html.append(timed([*COMMAND, "--html", page], folder))
+            plain.append(timed(COMMAND, folder, repo))
+            html.append(timed([*COMMAND, "--html", page], folder, repo))
         size = os.path.getsize(page)
     print(f"{time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
-    print(f"micrograd train {' '.join(COMMAND)}: {args.runs} runs each, interleaved; medians")
+    print(f"micrograd train {' '.join(COMMAND)} ({repo}): {args.runs} runs each, interleaved; medians")
     for name, index in (("wall", 0), ("CPU", 1)):
         a, b = statistics.median(r[index] for r in plain), statistics.median(r[index] for r in html)
         print(f"  {name:<4}  plain {a:6.2f} s   --html {b:6.2f} s   ratio {b / a:.2f}  (--html adds {100 * (b - a) / a:.0f}%)")
     print(f"  the page: {size / 1e6:.2f} MB")
-    print("  " + parts(COMMAND))
+    if not args.no_parts:
+        print("  " + parts(COMMAND))
 
 
 if __name__ == "__main__":

@@ -662,7 +662,7 @@ class Figure:
     def _sizes(self) -> list[tuple[int, int]]:
         cols = self.columns
         auto_w = int(min(WIDTH, (MAX_WIDTH - GAP * (cols - 1)) // cols))
-        return [(int(p.width or auto_w), int(p.height or (p.height or round((p.width or auto_w) * 0.68)))) for p in self.plots]
+        return [(int(p.width or auto_w), int(p.height or round((p.width or auto_w) * 0.68))) for p in self.plots]
 
     def _grid(self) -> tuple[list[tuple[float, float]], int, int]:
         sizes, cols = self._sizes(), self.columns
