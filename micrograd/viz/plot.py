@@ -385,7 +385,7 @@ class Plot:
         xs, ys = _xy(pts, None, "Plot.points") if pts else ([], [])
         if classes is None:
             return self.scatter(xs, ys, size=size)
-        classes = list(classes)
+        classes = [int(c) if isinstance(c, float) and c.is_integer() else c for c in classes]  # 0.0/1.0 targets: classes 0 and 1
         if len(classes) != len(xs):
             raise ValueError(f"Plot.points: {len(xs)} points but {len(classes)} classes; give one class per point")
         order = sorted(set(classes), key=lambda c: (not isinstance(c, int), c if isinstance(c, int) else str(c)))
