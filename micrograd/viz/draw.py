@@ -12,6 +12,7 @@ is the root), so the same graph gives the same DOT text in every run.
 
 from __future__ import annotations
 
+import subprocess
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -121,8 +122,8 @@ def draw_dot(
 
         try:
             rankdir, fold, _ = fit.choose(lay, fit.OUTPUT_PX)
-        except GraphvizNotFoundError:  # nothing can be rendered anyway: the DOT text, left to right
-            rankdir = "LR"
+        except (GraphvizNotFoundError, subprocess.CalledProcessError, UnicodeDecodeError, OSError):
+            rankdir = "LR"  # dot cannot draw it (missing, or failing): the DOT text, left to right; rendering says why
     drawing = _emit(picture, graph, rankdir, group, legend, title, step is not None, fold=fold)
     drawing.description = _description(graph, picture, title)
     return drawing
