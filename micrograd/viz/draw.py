@@ -401,10 +401,13 @@ class _Picture:
     # --- a collapsed unit: one node z = f(u), edges labelled dz/d(input) ---
 
     def unit_state(self, unit: _Unit) -> str | None:
+        """A collapsed unit's state: current while one of its Values or of its own parameters
+        (which it draws) is the step's, final once all of them are."""
         if self.step is None:
             return None
         at = self.step.index
-        return "current" if at in unit.members else "final" if max(unit.members) < at else "pending"
+        inside = unit.members | unit.own
+        return "current" if at in inside else "final" if max(inside) < at else "pending"
 
     def _add_collapsed(self, unit: _Unit) -> None:
         z, u = self.graph.order[unit.z], self.graph.order[unit.u]

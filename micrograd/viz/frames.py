@@ -45,6 +45,7 @@ class Layout:
     texts: list[list[str]]
     focus: list[str | None]
     rankdir: str | None = None
+    description: str = ""  # the picture in words: its accessible name
 
     @property
     def size_px(self) -> tuple[float, float]:
@@ -83,12 +84,12 @@ def _texts(g: ET.Element) -> list[ET.Element]:
 
 def layout_of(drawing: Drawing) -> Layout:
     """A layout of one frame: a drawing as it is (for ``write_html`` with drawings of your own)."""
-    return Layout(_clean(drawing.pipe(format="svg", encoding="utf-8"), set()), [], [], [""], [[]], [None])
+    return Layout(_clean(drawing.pipe(format="svg", encoding="utf-8"), set()), [], [], [""], [[]], [None], description=drawing.description)
 
 
 def lay_out(
     pictures: Sequence[_Picture], graph: _Graph, titles: Sequence[str], focus: Sequence[str | None],
-    *, rankdir: str | None, group: str | None, legend: bool,
+    *, rankdir: str | None, group: str | None, legend: bool, description: str = "",
 ) -> Layout:
     """Lay the frames' pictures out once and record what each frame changes.
 
@@ -144,7 +145,7 @@ def lay_out(
         for k in range(len(pictures))
     ]
     texts = [[column[k] for column in texts_per_slot] for k in range(len(pictures))]
-    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir)
+    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir, description)
     apply_frame(root, layout, 0)  # the picture as stored shows frame 0 (what a page without scripts shows)
     layout.svg = ET.tostring(root, encoding="unicode")
     return layout

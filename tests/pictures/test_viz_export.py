@@ -120,7 +120,7 @@ def test_one_self_contained_html_page(dot_program, tmp_path):
     text = export.html.read_text(encoding="utf-8")
     page = Page()
     page.feed(text)
-    assert page.buttons == ["first", "prev", "play", "next", "last", "zoom-out", "fit", "zoom-in"]
+    assert page.buttons == ["first", "prev", "play", "next", "last", "details", "zoom-out", "fit", "zoom-in"]
     assert page.scripts == 2 and page.outside == []  # data and code inline: no file or network needed
     assert page.pictures == 1 and len(re.findall(r"<svg\b", text)) == 1  # one layout, restyled per frame
     data = page_data(text)
