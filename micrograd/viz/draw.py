@@ -132,7 +132,10 @@ def draw_dot(
 def _description(graph: _Graph, picture: _Picture, title: str | None) -> str:
     """The picture in words, its accessible name: ``computation graph of L: 7 values, 4 operations``."""
     ops = sum(1 for v in graph.order if not v.is_leaf())
-    what = f"computation graph of {describe(graph.root)}: {len(graph.order)} values, {ops} operations"
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+    what = f"computation graph of {describe(graph.root)}: {count(len(graph.order), 'value')}, {count(ops, 'operation')}"
     if picture.collapse and graph.units:
         what += f", {len(graph.units)} nn units drawn as one node each"
     return f"{title}. {what}" if title else what

@@ -35,7 +35,8 @@ class Layout:
 
     ``keys[i]`` names element i (a node's name, ``e{k}`` for an edge, ``title``);
     ``slots[j] = (i, t)`` is the t-th text of element i; frame k has ``states[k][i]``
-    (a letter of ``STATES``), ``texts[k][j]`` and ``focus[k]`` (the current node's key).
+    (a letter of ``STATES``), ``texts[k][j]``, ``focus[k]`` (the current node's key) and
+    ``ends[k]`` (the nodes at the other ends of its current edges, which a viewer keeps in view).
     """
 
     svg: str
@@ -46,6 +47,10 @@ class Layout:
     focus: list[str | None]
     rankdir: str | None = None
     description: str = ""  # the picture in words: its accessible name
+    ends: list[list[str]] = dataclasses.field(default_factory=list)
+
+    def ends_of(self, k: int) -> list[str]:
+        return self.ends[k] if k < len(self.ends) else []
 
     @property
     def size_px(self) -> tuple[float, float]:
@@ -145,7 +150,8 @@ def lay_out(
         for k in range(len(pictures))
     ]
     texts = [[column[k] for column in texts_per_slot] for k in range(len(pictures))]
-    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir, description)
+    ends = [sorted({e.tail for e in p.edges if e.state == "current"} - {f}) for p, f in zip(pictures, focus)]
+    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir, description, ends)
     apply_frame(root, layout, 0)  # the picture as stored shows frame 0 (what a page without scripts shows)
     layout.svg = ET.tostring(root, encoding="unicode")
     return layout

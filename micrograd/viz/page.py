@@ -72,7 +72,7 @@ def viewer(
     first = slides[0]
     speeds = sorted(set(SPEEDS_MS) | {interval_ms}, reverse=True)
     speed_options = "".join(
-        f'<option value="{ms}"{" selected" if ms == interval_ms else ""}>{_seconds(ms)} a step</option>' for ms in speeds
+        f'<option value="{ms}"{" selected" if ms == interval_ms else ""}>{_seconds(ms)}</option>' for ms in speeds
     )
     counter_width = max(len(s.counter) for s in slides) + 1
     pictures = "\n".join(
@@ -94,6 +94,8 @@ def frames_data(layouts: Sequence[Layout], slides: Sequence[Slide], page: bool, 
         layout = layouts[s.layout]
         states, texts = layout.states[s.index], layout.texts[s.index]
         frame: dict = {"counter": s.counter, "caption": s.caption, "focus": layout.focus[s.index]}
+        if layout.ends_of(s.index):
+            frame["ends"] = layout.ends_of(s.index)
         if before is None or before[0] != s.layout:
             frame.update(layout=s.layout, s=states, t=texts)
         else:
@@ -191,12 +193,10 @@ _STYLE = """
 #UID .mg-bar button, #UID .mg-bar select { font: inherit; font-size: 0.95em; color: var(--mg-fg); background: var(--mg-control-bg);
   border: 1px solid var(--mg-border); border-radius: 3px; padding: 0.15em 0.5em; cursor: pointer; box-sizing: border-box; }
 #UID .mg-bar button { min-width: 2.4em; white-space: nowrap; }
-#UID .mg-bar button[data-action="play"] { width: 4.6em; }
-#UID .mg-bar button[data-action="details"] { width: 5.2em; }
 #UID .mg-bar button[aria-pressed="true"] { background: var(--mg-caption-bg); }
 #UID .mg-bar button:disabled { cursor: default; opacity: 0.55; }
 #UID .mg-scrubber { width: 9em; flex: none; margin: 0 0.3em; accent-color: var(--mg-focus); }
-#UID .mg-counter { display: inline-block; width: COUNTER_CHch; font-weight: bold; white-space: nowrap; overflow: hidden; font-variant-numeric: tabular-nums; }
+#UID .mg-counter { display: inline-block; min-width: COUNTER_CHch; font-weight: bold; white-space: nowrap; font-variant-numeric: tabular-nums; }
 #UID .mg-speed { white-space: nowrap; }
 #UID .mg-caption { box-sizing: border-box; height: calc(CAPTION_LINES * 1.35em + 1em); overflow-y: auto; margin: 0.3em 0; padding: 0.5em;
   background: var(--mg-caption-bg); color: var(--mg-fg); white-space: pre-wrap; line-height: 1.35; font-size: 0.95em; font-family: monospace; }
@@ -224,7 +224,7 @@ _VIEWER = """<div class="mg-steps" id="{uid}" tabindex="0" role="group" aria-lab
 <button type="button" data-action="last" title="last (End)">last &raquo;</button>
 <input type="range" class="mg-scrubber" min="0" max="{last}" step="1" value="0" aria-label="step" aria-valuetext="{counter}">
 <span class="mg-counter" aria-hidden="true">{counter}</span>
-<label class="mg-speed">speed <select data-control="speed" aria-label="time between steps when playing">{speeds}</select></label>
+<label class="mg-speed">step every <select data-control="speed" aria-label="time between steps when playing">{speeds}</select></label>
 <button type="button" data-action="details" aria-pressed="false" title="show every line of the caption">details</button>
 <button type="button" data-action="zoom-out" title="zoom out" aria-label="zoom out">&minus;</button>
 <button type="button" data-action="fit" title="fit the pane" aria-label="fit">fit</button>
@@ -302,6 +302,7 @@ _SCRIPT = r"""
     const frame = data.frames[k], layout = layouts[full[k].layout];
     const focus = frame.focus && layout.byKey[frame.focus];
     const others = layout.elements.filter((g, i) => full[k].states[i] === "c" && g !== focus);
+    (frame.ends || []).forEach(key => { if (layout.byKey[key]) others.push(layout.byKey[key]); });
     return [focus, others];
   }
   function within(lo, hi, start, size, m) {  // the scroll offset that shows [lo, hi], or as much of it from lo
@@ -316,14 +317,18 @@ _SCRIPT = r"""
     const p = pane.getBoundingClientRect(), m = 24;
     const box = r => [r.left - p.left + pane.scrollLeft, r.top - p.top + pane.scrollTop, r.right - p.left + pane.scrollLeft, r.bottom - p.top + pane.scrollTop];
     const f = box(focus.getBoundingClientRect());
-    let all = f.slice();
-    others.forEach(g => { const b = box(g.getBoundingClientRect()); all = [Math.min(all[0], b[0]), Math.min(all[1], b[1]), Math.max(all[2], b[2]), Math.max(all[3], b[3])]; });
     const w = pane.clientWidth, h = pane.clientHeight;
-    // the whole union if it fits, else the current node first
-    const fits = (a, size) => a[2] - a[0] <= size - 2 * m;
-    const x = fits([all[0], 0, all[2], 0], w) ? all : f, y = all[3] - all[1] <= h - 2 * m ? all : f;
-    pane.scrollLeft = within(x[0], x[2], pane.scrollLeft, w, m);
-    pane.scrollTop = within(y[1], y[3], pane.scrollTop, h, m);
+    // the current node, then the other ends of its edges, nearest first, as many as the pane holds
+    const centre = b => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2], c = centre(f);
+    const rest = others.map(g => box(g.getBoundingClientRect()))
+      .sort((a, b) => Math.hypot(...centre(a).map((v, i) => v - c[i])) - Math.hypot(...centre(b).map((v, i) => v - c[i])));
+    let all = f.slice();
+    rest.forEach(b => {
+      const u = [Math.min(all[0], b[0]), Math.min(all[1], b[1]), Math.max(all[2], b[2]), Math.max(all[3], b[3])];
+      if (u[2] - u[0] <= w - 2 * m && u[3] - u[1] <= h - 2 * m) all = u;
+    });
+    pane.scrollLeft = within(all[0], all[2], pane.scrollLeft, w, m);
+    pane.scrollTop = within(all[1], all[3], pane.scrollTop, h, m);
     overview.update();
   }
   function show(n) {
@@ -455,6 +460,19 @@ _SCRIPT = r"""
     return {build, update};
   })();
   window.addEventListener("resize", () => overview.build());
+  // widths fixed at the widest text each control shows, so that nothing beside them moves
+  function fixWidth(element, texts) {
+    const before = element.textContent;
+    element.style.width = "auto";
+    element.style.minWidth = "0";
+    let widest = 0;
+    texts.forEach(text => { element.textContent = text; widest = Math.max(widest, element.getBoundingClientRect().width); });
+    element.textContent = before;
+    element.style.width = Math.ceil(widest + 1) + "px";
+  }
+  const longest = data.frames.reduce((n, f) => Math.max(n, f.counter.length), 0);
+  fixWidth(counter, Array.from(new Set(data.frames.map(f => f.counter).filter(c => c.length === longest))).slice(0, 50));
+  fixWidth(buttons.play, ["play", "pause"]);
   setZoom(fitZoom());
   show(0);
 })((document.currentScript && document.currentScript.closest(".mg-steps")) || document.getElementById(UID));
