@@ -474,6 +474,8 @@ def _emit(
     graph_attr = {"rankdir": rankdir}
     if fold >= 2:
         graph_attr["nodesep"] = fit.FOLD_NODESEP
+    if ids:  # a step-through's picture: ranks closer, so that more of it fits the pane at a readable size
+        graph_attr["ranksep"] = fit.STEP_RANKSEP
     if title:
         graph_attr.update(label=escape(title), labelloc="t")
         if ids:

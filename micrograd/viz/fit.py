@@ -25,6 +25,7 @@ PANE_PX = (1000, 700)
 #: 860-880 px), and how tall a picture may be before it is better drawn the other way.
 OUTPUT_PX = (860, 1100)
 FOLDS = (2, 3, 4)  # ranks a layer of leaves may be folded over, tried in this order
+STEP_RANKSEP = "0.3"  # inches between the ranks of a step-through's picture (Graphviz's default: 0.5)
 FOLD_NODESEP = "0.15"  # inches between nodes of a rank in a folded layout (Graphviz's default: 0.25)
 
 

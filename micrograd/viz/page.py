@@ -276,7 +276,7 @@ _SCRIPT = r"""
     const slots = layout.slots.map(([e, t]) => Array.from(elements[e].children).filter(c => c.tagName === "text")[t]);
     return {svg: picture.querySelector("svg"), byKey, elements, slots};
   });
-  let k = 0, zoom = 1, timer = null, details = false;
+  let k = 0, zoom = 1, timer = null, details = false, fitted = true;
 
   function natural(svg) {
     const box = svg.viewBox.baseVal;
@@ -376,7 +376,8 @@ _SCRIPT = r"""
     first: () => { pause(); show(0); }, prev: () => { pause(); show(k - 1); },
     next: () => { pause(); show(k + 1); }, last: () => { pause(); show(last); }, play: play,
     details: () => { details = !details; buttons.details.setAttribute("aria-pressed", String(details)); show(k); },
-    "zoom-in": () => setZoom(zoom * 1.25), "zoom-out": () => setZoom(zoom / 1.25), fit: () => setZoom(fitZoom()),
+    "zoom-in": () => { fitted = false; setZoom(zoom * 1.25); }, "zoom-out": () => { fitted = false; setZoom(zoom / 1.25); },
+    fit: () => { fitted = true; setZoom(fitZoom()); },
   };
   Object.entries(buttons).forEach(([name, b]) => b.addEventListener("click", () => actions[name]()));
   scrubber.addEventListener("input", () => { pause(); show(Number(scrubber.value)); });
@@ -459,7 +460,16 @@ _SCRIPT = r"""
     }
     return {build, update};
   })();
-  window.addEventListener("resize", () => overview.build());
+  // a pane that changes width (a scroll bar appears, the window or the notebook is resized)
+  // fits the picture again, unless the reader zoomed
+  let paneWidth = pane.clientWidth;
+  function resized() {
+    if (pane.clientWidth === paneWidth) return;
+    paneWidth = pane.clientWidth;
+    if (fitted) setZoom(fitZoom()); else overview.build();
+  }
+  if (window.ResizeObserver) new ResizeObserver(resized).observe(pane);
+  window.addEventListener("resize", resized);
   // widths fixed at the widest text each control shows, so that nothing beside them moves
   function fixWidth(element, texts) {
     const before = element.textContent;
