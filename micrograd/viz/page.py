@@ -214,7 +214,7 @@ _STYLE = """
 #UID .mg-key i { display: inline-block; width: 1.4em; height: 0.9em; margin-right: 0.35em; box-sizing: border-box; }
 """
 
-_VIEWER = """<div class="mg-steps" id="{uid}" tabindex="0" role="group" aria-label="the backward pass, step by step">
+_VIEWER = """<div class="mg-steps" id="{uid}" tabindex="0" role="group" title="the backward pass, step by step (click the picture, then the arrow keys step)">
 <style>{style}</style>
 <div class="mg-bar" role="toolbar" aria-label="step through the backward pass">
 <button type="button" data-action="first" title="first (Home)">&laquo; first</button>
@@ -291,8 +291,8 @@ _SCRIPT = r"""
     zoom = Math.max(data.minZoom / 2, Math.min(4, z));
     layouts.forEach(f => {
       const [w, h] = natural(f.svg);
-      f.svg.setAttribute("width", (w * zoom).toFixed(1) + "px");
-      f.svg.setAttribute("height", (h * zoom).toFixed(1) + "px");
+      f.svg.setAttribute("width", (Math.ceil(w * zoom * 10) / 10) + "px");  // rounded up: text never under the minimum
+      f.svg.setAttribute("height", (Math.ceil(h * zoom * 10) / 10) + "px");
     });
     overview.build();
     reveal();

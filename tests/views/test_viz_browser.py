@@ -98,6 +98,9 @@ def test_the_picture_fits_the_pane_and_the_page_is_photographed(page):
     for _ in range(3):
         page.press("next")
     assert driver.execute_script(IN_VIEW)
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element("css selector", "select[data-control='speed']")).select_by_visible_text("1 s")  # the default
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert driver.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -245,7 +248,10 @@ def test_a_long_caption_is_condensed_and_details_show_every_line(dot_program, br
 
 
 def test_keys_leave_a_focused_control_its_own_keys(page):
+    from selenium.webdriver.support.ui import Select
+
     driver = page.driver
+    Select(driver.find_element("css selector", "select[data-control='speed']")).select_by_visible_text("2 s")  # no end mid-test
     play = driver.find_element("css selector", "button[data-action='play']")
     page.key_on("button[data-action='next']", " ")  # Space on a button presses it, once, and does not play
     assert page.counter == "step 1 of 6" and play.text == "play"
