@@ -115,17 +115,19 @@ def draw_dot(
     _warn_if_large(picture, graph, collapse, max_nodes)
     if title is None and step is not None:
         title = step.headline(fmt)
-    fold = 0
+    fold, svg = 0, None
     if rankdir is None:
         def lay(direction: str, folded: int) -> str:
             return _emit(picture, graph, direction, group, legend, title, step is not None, fold=folded).pipe(format="svg", encoding="utf-8")
 
         try:
-            rankdir, fold, _ = fit.choose(lay, fit.OUTPUT_PX)
+            rankdir, fold, svg = fit.choose(lay, fit.OUTPUT_PX)
         except (GraphvizNotFoundError, subprocess.CalledProcessError, UnicodeDecodeError, OSError):
             rankdir = "LR"  # dot cannot draw it (missing, or failing): the DOT text, left to right; rendering says why
     drawing = _emit(picture, graph, rankdir, group, legend, title, step is not None, fold=fold)
     drawing.description = _description(graph, picture, title)
+    if svg is not None:
+        drawing.keep_svg(svg)  # laid out already: shown in a notebook without running dot again
     return drawing
 
 

@@ -46,14 +46,18 @@ class Drawing(graphviz.Digraph):
     words what it shows (the picture's accessible name)."""
 
     description: str = "a graph drawn by Graphviz"
-    _svg_cache: tuple[str, str] | None = None
+    _svg_cache: tuple[tuple[str, str], str] | None = None
 
     def svg(self) -> str:
-        """The picture as SVG text (runs ``dot`` once per DOT source, then reuses it)."""
-        source = self.source
-        if self._svg_cache is None or self._svg_cache[0] != source:
-            self._svg_cache = (source, self.pipe(format="svg", encoding="utf-8"))
+        """The picture as SVG text (runs ``dot`` once per DOT source and engine, then reuses it)."""
+        key = (self.engine, self.source)
+        if self._svg_cache is None or self._svg_cache[0] != key:
+            self._svg_cache = (key, self.pipe(format="svg", encoding="utf-8"))
         return self._svg_cache[1]
+
+    def keep_svg(self, svg: str) -> None:
+        """Remember ``svg`` as this drawing's picture (it was rendered from this very source)."""
+        self._svg_cache = ((self.engine, self.source), svg)
 
     def html(self) -> str:
         """The picture as an HTML fragment that fits its container (see the module's docstring)."""
