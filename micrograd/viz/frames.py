@@ -64,6 +64,9 @@ class Layout:
         """Frame k as a standalone SVG document: the one layout, restyled."""
         root = ET.fromstring(self.svg)
         apply_frame(root, self, k)
+        if self.description:  # a labelled picture: screen readers say what it shows
+            root.set("role", "img")
+            root.set("aria-label", self.description)
         return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 

@@ -50,6 +50,8 @@ def test_every_frame_draws_every_node_at_the_same_place(dot_program, tmp_path):
     assert node_state(svgs[3], "v3")[1][2] == f"grad ? (so far {-2 * (1 - 0.4621171572600098**2):.4g})"
     assert node_state(svgs[4], "v3") == ("node mg-current", ["x", "data 0.5", f"grad {-2 * (1 - 0.4621171572600098**2):.4g}"])
     assert node_state(svgs[6], "v0")[0] == "node mg-final" and node_state(svgs[1], "v0")[0] == "node mg-current"
+    root = ET.fromstring(svgs[2])
+    assert root.get("role") == "img" and root.get("aria-label").startswith("computation graph of tanh(x*w + b): 6 values")
 
 
 def test_an_edge_shows_what_it_passes_on_while_its_node_is_current(dot_program):
