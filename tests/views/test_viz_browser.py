@@ -1,14 +1,17 @@
 """The exported step-through page in a real browser (headless Chromium): the buttons, the
 arrow keys and play move one step counter and the highlight, numbers change, nodes do not
 move, the node being processed stays in view, and the console stays free of errors.
+The watch checks: stepping through pages at 1,000 and 420 px, the controls, the caption,
+the pane and the legend keep their place on the page (and the picture, where it fits).
 Also saves the picture of the page the README shows (docs/images/step-page.png)."""
 
 
 import pytest
 
+import micrograd as mg
 from browser import Page, console_errors, file_url
 from micrograd import Value
-from micrograd.viz import export_steps
+from micrograd.viz import export_steps, step_frames, write_html
 from repository import ROOT
 
 SCREENSHOT = ROOT / "docs" / "images" / "step-page.png"
@@ -107,9 +110,6 @@ def test_the_picture_fits_the_pane_and_the_page_is_photographed(page):
 
 
 # --- the watch checks: nothing moves on the page while it steps ----------------------------------
-
-import micrograd as mg  # noqa: E402
-from micrograd.viz import step_frames, write_html  # noqa: E402
 
 WATCHED = [
     "button[data-action='first']", "button[data-action='prev']", "button[data-action='play']", "button[data-action='next']",
