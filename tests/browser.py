@@ -69,8 +69,41 @@ def file_url(path: str | os.PathLike) -> str:
     return Path(path).resolve().as_uri()
 
 
+# getBoundingClientRect of the first element each selector finds (None where none), as [x, y, width, height]
+RECTS = """return arguments[0].map(s => { const e = document.querySelector(s); if (!e) return null;
+  const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; });"""
+
+# WCAG 2 contrast of each visible text element under ``arguments[0]`` (a selector) against the
+# colour behind it: the first opaque background of it or an ancestor, semi-transparent ones
+# blended in, the page's white at the end. Returns [[text, ratio, colour, background], ...].
+TEXT_CONTRAST = """
+function rgba(css) { const m = css.match(/rgba?\\(([^)]+)\\)/); if (!m) return [0, 0, 0, 0];
+  const v = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; }
+function over(top, below) { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + below[i] * (1 - a)).concat([1]); }
+function behind(el) { const layers = []; for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+  let colour = [255, 255, 255, 1]; for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour); return colour; }
+function luminance(c) { const f = v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); }
+const out = [];
+for (const root of document.querySelectorAll(arguments[0])) {
+  const all = [root].concat(Array.from(root.querySelectorAll('*')));
+  for (const el of all) {
+    if (el.closest('svg, script, style') || el.disabled) continue;
+    const own = Array.from(el.childNodes).filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent.trim()).join(' ');
+    const r = el.getBoundingClientRect();
+    if (!own || r.width === 0 || r.height === 0) continue;
+    const bg = behind(el), fg = over(rgba(getComputedStyle(el).color), bg);
+    const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    out.push([own.slice(0, 40), (a + 0.05) / (b + 0.05), fg, bg]);
+  }
+}
+return out;"""
+
+
 class Page:
-    """A page under test, pressed the way a reader would: its buttons (``data-action``) and keys."""
+    """A page under test, pressed the way a reader would: its buttons (``data-action``) and
+    keys, and measured: where things are on the page, and how readable its text is."""
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
@@ -79,6 +112,24 @@ class Page:
         self.driver.find_element("css selector", f"button[data-action='{action}']").click()
 
     def key(self, name: str) -> None:
+        """Press a key (a selenium ``Keys`` name, or a character) on the page's body."""
+        self.send(self.driver.find_element("tag name", "body"), name)
+
+    def key_on(self, selector: str, name: str) -> None:
+        """Focus the element ``selector`` finds and press a key there, as a keyboard user would."""
+        element = self.driver.find_element("css selector", selector)
+        self.driver.execute_script("arguments[0].focus();", element)
+        self.send(element, name)
+
+    def send(self, element: Any, name: str) -> None:
         from selenium.webdriver.common.keys import Keys
 
-        self.driver.find_element("tag name", "body").send_keys(getattr(Keys, name))
+        element.send_keys(getattr(Keys, name) if hasattr(Keys, name) else name)
+
+    def rects(self, selectors: list[str]) -> list[list[float] | None]:
+        """Where each selector's element is on the page (``getBoundingClientRect``)."""
+        return self.driver.execute_script(RECTS, selectors)
+
+    def text_contrast(self, selector: str) -> list[list]:
+        """[text, contrast ratio, colour, background] of every visible text under ``selector``."""
+        return self.driver.execute_script(TEXT_CONTRAST, selector)

@@ -12,6 +12,7 @@ is the root), so the same graph gives the same DOT text in every run.
 
 from __future__ import annotations
 
+import subprocess
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -19,15 +20,21 @@ from typing import Any, Iterable
 import graphviz
 
 from .. import Value, backward_order, labels
+from . import fit
 from .formatting import DEFAULT_FORMAT, check_format, number
-from .render import Drawing
+from .render import Drawing, GraphvizNotFoundError
 from .steps import Step, _operands, describe
 
 RANKDIRS = ("LR", "TB")
 GROUPS = (None, "unit", "layer")
 
 # How each kind of node looks. Record fill colours tell the kinds apart; in a step
-# picture the border tells the state (current, final, pending).
+# picture the border tells the state (current, final, pending). Every colour a text is
+# written in keeps a contrast of 4.5:1 or more against every background it can stand on
+# (the white page, each kind's fill): tests/pictures/test_viz_contrast.py computes them.
+PAGE_COLOUR = "white"  # the picture's background (Graphviz's default)
+PENDING_TEXT = "gray25"  # a pending node's or edge's numbers: quieter than black, readable on every fill
+CURRENT_TEXT = "#b00000"  # the current edges' labels: a dark red (plain red is 4.0:1 on white)
 KIND_STYLE: dict[str, dict[str, str]] = {
     "root": {"style": "filled,bold", "fillcolor": "gold"},
     "parameter": {"style": "filled,rounded", "fillcolor": "lightblue"},
@@ -41,13 +48,14 @@ CONSTANT_EDGE = {"style": "dashed", "color": "gray55"}
 STATE_STYLE: dict[str, dict[str, str]] = {
     "current": {"color": "red", "penwidth": "3"},
     "final": {"color": "blue", "penwidth": "2"},
-    "pending": {"color": "gray60", "fontcolor": "gray45"},
+    "pending": {"color": "gray60", "fontcolor": PENDING_TEXT},
 }
 EDGE_STATE_STYLE: dict[str, dict[str, str]] = {
-    "current": {"color": "red", "fontcolor": "red", "penwidth": "2"},
+    "current": {"color": "red", "fontcolor": CURRENT_TEXT, "penwidth": "2"},
     "final": {"color": "blue"},
-    "pending": {"color": "gray60", "fontcolor": "gray45"},
+    "pending": {"color": "gray60", "fontcolor": PENDING_TEXT},
 }
+CLUSTER_STYLE = {"style": "rounded", "color": "gray50"}
 LEGEND = (
     ("root", "root (the output)"), ("parameter", "parameter"), ("input", "input"),
     ("value", "intermediate value"), ("op", "operation"), ("constant", "constant"),
@@ -62,7 +70,7 @@ def draw_dot(
     root: Value,
     *,
     fmt: str = DEFAULT_FORMAT,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     params: Iterable[Value] | None = None,
     grad: bool | None = None,
     step: Step | None = None,
@@ -76,7 +84,11 @@ def draw_dot(
 
     - ``fmt``: format spec for every number (data, grads, local derivatives, constants);
       a non-zero number that it would show as 0 is written with ``.3g`` instead.
-    - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+    - ``rankdir``: ``"LR"`` (left to right), ``"TB"`` (top to bottom), or None (default):
+      whichever fits a notebook's output area (``fit.OUTPUT_PX``) with readable text,
+      left to right when both do; where neither does, top to bottom with the leaves
+      folded over two or more ranks (``fit.choose``). Choosing lays the graph out with
+      Graphviz's dot; without dot, left to right.
     - ``params``: the parameters, drawn apart from the inputs; by default, the leaves
       labelled like nn's parameters (``W1[0,2]``, ``b1[0]``, ``alpha1[0]``).
     - ``grad``: show gradients (True) or "grad ?" (False). By default they show when
@@ -105,7 +117,32 @@ def draw_dot(
     _warn_if_large(picture, graph, collapse, max_nodes)
     if title is None and step is not None:
         title = step.headline(fmt)
-    return _emit(picture, graph, rankdir, group, legend, title, step is not None)
+    fold, svg = 0, None
+    if rankdir is None:
+        def lay(direction: str, folded: int) -> str:
+            return _emit(picture, graph, direction, group, legend, title, step is not None, fold=folded).pipe(format="svg", encoding="utf-8")
+
+        try:
+            rankdir, fold, svg = fit.choose(lay, fit.OUTPUT_PX)
+        except (GraphvizNotFoundError, subprocess.CalledProcessError, UnicodeDecodeError, OSError):
+            rankdir = "LR"  # dot cannot draw it (missing, or failing): the DOT text, left to right; rendering says why
+    drawing = _emit(picture, graph, rankdir, group, legend, title, step is not None, fold=fold)
+    drawing.description = _description(graph, picture, title)
+    if svg is not None:
+        drawing.keep_svg(svg)  # laid out already: shown in a notebook without running dot again
+    return drawing
+
+
+def _description(graph: _Graph, picture: _Picture, title: str | None) -> str:
+    """The picture in words, its accessible name: ``computation graph of L: 7 values, 4 operations``."""
+    ops = sum(1 for v in graph.order if not v.is_leaf())
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+    what = f"computation graph of {describe(graph.root)}: {count(len(graph.order), 'value')}, {count(ops, 'operation')}"
+    if picture.collapse and graph.units:
+        what += f", {len(graph.units)} nn units drawn as one node each"
+    return f"{title}. {what}" if title else what
 
 
 def _warn_if_large(picture: _Picture, graph: _Graph, collapse: bool, max_nodes: int | None) -> None:
@@ -130,8 +167,8 @@ def _check_arguments(root, fmt, rankdir, grad, step, group, collapse, legend, ma
     if type(root) is not Value:
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}: {root!r:.60}")
     check_format(fmt, "draw_dot")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), or None to choose, got {rankdir!r}")
     if grad is not None and type(grad) is not bool:
         raise TypeError(f"draw_dot: grad must be True, False or None (decide from the graph), got {grad!r}")
     if step is not None:
@@ -371,10 +408,13 @@ class _Picture:
     # --- a collapsed unit: one node z = f(u), edges labelled dz/d(input) ---
 
     def unit_state(self, unit: _Unit) -> str | None:
+        """A collapsed unit's state: current while one of its Values or of its own parameters
+        (which it draws) is the step's, final once all of them are."""
         if self.step is None:
             return None
         at = self.step.index
-        return "current" if at in unit.members else "final" if max(unit.members) < at else "pending"
+        inside = unit.members | unit.own
+        return "current" if at in inside else "final" if max(inside) < at else "pending"
 
     def _add_collapsed(self, unit: _Unit) -> None:
         z, u = self.graph.order[unit.z], self.graph.order[unit.u]
@@ -429,12 +469,18 @@ def record(*fields: str) -> str:
 
 def _emit(
     picture: _Picture, graph: _Graph, rankdir: str, group: str | None, legend: bool, title: str | None, stepping: bool,
-    *, ids: bool = False,
+    *, ids: bool = False, fold: int = 0,
 ) -> Drawing:
     """The DOT text. With ``ids``, every node and edge gets an SVG id (its node name,
     ``e{k}`` for the k-th edge, ``title`` for the caption) and no step colours: the
-    one layout that every step-through frame restyles (``frames.py``)."""
+    one layout that every step-through frame restyles (``frames.py``). With ``fold``
+    (2 or more), the leaves an operation reads are spread over ``fold`` ranks
+    (``minlen`` 1, 2, ... on their edges, in turn): a wide layer becomes narrower ones."""
     graph_attr = {"rankdir": rankdir}
+    if fold >= 2:
+        graph_attr["nodesep"] = fit.FOLD_NODESEP
+    if ids:  # a step-through's picture: ranks closer, so that more of it fits the pane at a readable size
+        graph_attr["ranksep"] = fit.STEP_RANKSEP
     if title:
         graph_attr.update(label=escape(title), labelloc="t")
         if ids:
@@ -457,15 +503,22 @@ def _emit(
         name = "cluster_layer" + "_".join(map(str, key)) if len(key) == 1 else f"cluster_unit{key[0]}_{key[1]}"
         caption = f"layer {key[0]}" if len(key) == 1 else f"unit {key[0]}[{key[1]}]"
         with drawing.subgraph(name=name) as box:
-            box.attr(label=caption, style="rounded", color="gray50")
+            box.attr(label=caption, **CLUSTER_STYLE)
             for node in boxes[key]:
                 box.node(node.name, node.label, **node_attrs(node))
+    leaves = {picture.names[i] for i, v in enumerate(graph.order) if v.is_leaf() and picture.names[i].startswith("v")} | {n.name for n in picture.nodes if n.name.startswith("c")}
+    leaf_edges: dict[str, int] = {}
     for k, edge in enumerate(picture.edges):
+        folding = {}
+        if fold >= 2 and edge.tail in leaves:
+            turn = leaf_edges[edge.head] = leaf_edges.get(edge.head, -1) + 1
+            if turn % fold:
+                folding = {"minlen": str(1 + turn % fold)}
         if ids:  # edges between Values and ops weigh more than a constant's: chains stay straight
             attrs = {**edge.attrs, "id": f"e{k}", **({} if edge.attrs == CONSTANT_EDGE else {"weight": "4"})}
         else:
             attrs = edge.attrs if edge.state is None else {**edge.attrs, **EDGE_STATE_STYLE[edge.state]}
-        drawing.edge(edge.tail, edge.head, edge.label, **attrs)
+        drawing.edge(edge.tail, edge.head, edge.label, **attrs, **folding)
     if legend:
         _add_legend(drawing, stepping, bool(graph.units) and picture.collapse)
     return drawing
@@ -476,7 +529,7 @@ def _add_legend(drawing: Drawing, stepping: bool, collapsed: bool) -> None:
     if collapsed:
         entries.append(("unit", "nn unit z = f(u)"))
     with drawing.subgraph(name="cluster_legend") as box:
-        box.attr(label="legend", style="rounded", color="gray50")
+        box.attr(label="legend", **CLUSTER_STYLE)
         for kind, text in entries:
             box.node(f"legend_{kind}", escape(text), **KIND_STYLE[kind])
         if stepping:

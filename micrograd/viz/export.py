@@ -11,12 +11,12 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 from .. import Value
 from ..files import write_atomically
-from .draw import _check_arguments, _emit, _Graph, _Picture, _warn_if_large
+from .draw import _check_arguments, _description, _emit, _Graph, _Picture, _warn_if_large
 from .frames import Layout, lay_out, layout_of
 from .formatting import DEFAULT_FORMAT
 from .page import PLAY_INTERVAL_MS, Slide, page_html, viewer
 from .render import Drawing
-from .steps import backward_steps
+from .steps import backward_steps, describe
 
 BEFORE = "before backward: the forward pass is done, no gradient computed yet"
 # The most frames x nodes a step-through draws: each frame restyles every node, and the
@@ -111,17 +111,30 @@ def step_frames(
     titles, captions, focus = [BEFORE], [BEFORE], [pictures[0].names[0]]
     frame_captions = [BEFORE]
     for step in backward_steps(root):
-        pictures.append(_Picture(graph, fmt, None, step, collapse))
+        picture = _Picture(graph, fmt, None, step, collapse)
+        pictures.append(picture)
         titles.append(step.headline(fmt))
-        frame_captions.append(step.describe(fmt))
-        captions.append(step.describe(fmt, counter=False))
-        focus.append(pictures[-1].names[step.index])
+        where = _drawn_in(picture, step.index)
+        frame_captions.append(step.describe(fmt) + where)
+        captions.append(step.describe(fmt, counter=False) + where)
+        focus.append(picture.names[step.index])
     frames = [
         Frame(_emit(p, graph, rankdir or "LR", group, legend, title, k > 0), caption)
         for k, (p, title, caption) in enumerate(zip(pictures, titles, frame_captions))
     ]
-    layout = lambda: lay_out(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend)  # noqa: E731
+    description = f"{_description(graph, pictures[0], None)}; the backward pass in {len(pictures) - 1} steps"
+    layout = lambda: lay_out(pictures, graph, titles, focus, rankdir=rankdir, group=group, legend=legend, description=description)  # noqa: E731
     return StepFrames(frames, layout, captions, bool(graph.units) and collapse, interval_ms)
+
+
+def _drawn_in(picture: _Picture, index: int) -> str:
+    """For a collapsed picture, where a Value it does not draw is shown: its unit's node."""
+    unit = picture.unit_of.get(index) if picture.collapse else None
+    if unit is None or index == unit.z:
+        return ""
+    z = picture.graph.order[unit.z]
+    what = "a parameter of" if index in unit.own else "inside"
+    return f"\n  {what} unit {z.label or describe(z)}, drawn as one node (highlighted)"
 
 
 def _check_size(n_frames: int, n_nodes: int, limit: int, has_units: bool) -> None:
@@ -176,19 +189,26 @@ def write_html(frames: Sequence[Frame | Drawing], path: str | os.PathLike, title
 
 
 def export_steps(
-    root: Value, directory: str | os.PathLike, *, prefix: str = "step", html_name: str = "steps.html", **options: Any
+    root: Value, directory: str | os.PathLike, *, prefix: str = "step", html_name: str = "steps.html", svgs: bool = True,
+    **options: Any,
 ) -> Export:
     """Run the backward pass of ``root`` step by step and write its frames into
     ``directory`` (created if needed): numbered SVG files and the one-page viewer
     ``html_name``. ``options`` go to ``step_frames``. A directory that cannot be written
-    is reported before any work."""
+    is reported before any work.
+
+    ``svgs=False`` writes the page alone: each SVG file holds the whole picture, so for a
+    big graph they add up (a collapsed 2-16-16-1 network: some 70 MB of SVG files for a
+    page of well under 1 MB, which holds only what each step changes)."""
     _check_prefix(prefix, "export_steps")
     if type(html_name) is not str or not re.fullmatch(r"\w[\w.-]*\.html?", html_name):
         raise ValueError(f"export_steps: html_name must be a plain file name ending in .html, got {html_name!r}")
     directory = Path(directory)
     _check_output_directory(directory, "export_steps")
+    if type(svgs) is not bool:
+        raise TypeError(f"export_steps: svgs must be True or False, got {svgs!r}")
     frames = step_frames(root, **options)
-    files = write_svg_frames(frames, directory, prefix)
+    files = write_svg_frames(frames, directory, prefix) if svgs else []
     page = write_html(frames, directory / html_name, f"backward pass of {len(frames) - 1} steps")
     return Export(files, page)
 

@@ -15,7 +15,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Sequence
 
+from . import fit
 from .draw import EDGE_STATE_STYLE, STATE_STYLE, _emit, _Graph, _Picture
+from .fit import PANE_PX  # noqa: F401 - the pane a step-through fits, read by tests
 from .render import Drawing
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -23,8 +25,6 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 _G, _TEXT, _TITLE = f"{{{SVG_NS}}}g", f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}title"
 
-PANE_PX = (1000, 700)  # the notebook pane a picture should fit by default: width, height
-PX_PER_PT = 4 / 3  # Graphviz measures SVG in points; a CSS pixel is 3/4 pt
 STATES = {"c": "current", "f": "final", "p": "pending", "-": None}
 _LETTER = {state: letter for letter, state in STATES.items()}
 
@@ -35,7 +35,8 @@ class Layout:
 
     ``keys[i]`` names element i (a node's name, ``e{k}`` for an edge, ``title``);
     ``slots[j] = (i, t)`` is the t-th text of element i; frame k has ``states[k][i]``
-    (a letter of ``STATES``), ``texts[k][j]`` and ``focus[k]`` (the current node's key).
+    (a letter of ``STATES``), ``texts[k][j]``, ``focus[k]`` (the current node's key) and
+    ``ends[k]`` (the nodes at the other ends of its current edges, which a viewer keeps in view).
     """
 
     svg: str
@@ -45,12 +46,16 @@ class Layout:
     texts: list[list[str]]
     focus: list[str | None]
     rankdir: str | None = None
+    description: str = ""  # the picture in words: its accessible name
+    ends: list[list[str]] = dataclasses.field(default_factory=list)
+
+    def ends_of(self, k: int) -> list[str]:
+        return self.ends[k] if k < len(self.ends) else []
 
     @property
     def size_px(self) -> tuple[float, float]:
         """The picture's natural width and height in CSS pixels."""
-        root = ET.fromstring(self.svg)
-        return tuple(float(root.get(a, "0").removesuffix("pt")) * PX_PER_PT for a in ("width", "height"))  # type: ignore[return-value]
+        return fit.size_px(self.svg)
 
     def __len__(self) -> int:
         return len(self.states)
@@ -59,6 +64,9 @@ class Layout:
         """Frame k as a standalone SVG document: the one layout, restyled."""
         root = ET.fromstring(self.svg)
         apply_frame(root, self, k)
+        if self.description:  # a labelled picture: screen readers say what it shows
+            root.set("role", "img")
+            root.set("aria-label", self.description)
         return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -84,18 +92,19 @@ def _texts(g: ET.Element) -> list[ET.Element]:
 
 def layout_of(drawing: Drawing) -> Layout:
     """A layout of one frame: a drawing as it is (for ``write_html`` with drawings of your own)."""
-    return Layout(_clean(drawing.pipe(format="svg", encoding="utf-8"), set()), [], [], [""], [[]], [None])
+    return Layout(_clean(drawing.pipe(format="svg", encoding="utf-8"), set()), [], [], [""], [[]], [None], description=drawing.description)
 
 
 def lay_out(
     pictures: Sequence[_Picture], graph: _Graph, titles: Sequence[str], focus: Sequence[str | None],
-    *, rankdir: str | None, group: str | None, legend: bool,
+    *, rankdir: str | None, group: str | None, legend: bool, description: str = "",
 ) -> Layout:
     """Lay the frames' pictures out once and record what each frame changes.
 
     Each text is laid out at its widest over all frames, so every frame's text fits
     the one layout. ``rankdir=None`` chooses left-to-right or top-to-bottom, whichever
-    fits a ``PANE_PX`` pane at the larger scale (left-to-right on a tie)."""
+    fits a ``PANE_PX`` pane at the larger scale (left-to-right on a tie), folding wide
+    layers of leaves where neither fits (``fit.choose``)."""
     first = pictures[0]
     names = [n.name for n in first.nodes]
     for p in pictures:
@@ -114,12 +123,11 @@ def lay_out(
     layout.edges = [dataclasses.replace(e, lines=widest[f"e{k}"], state=None) for k, e in enumerate(first.edges)]
     title = widest["title"][0]
 
-    def lay(direction: str) -> str:
-        return _emit(layout, graph, direction, group, legend, title, True, ids=True).pipe(format="svg", encoding="utf-8")
+    def lay(direction: str, fold: int = 0) -> str:
+        return _emit(layout, graph, direction, group, legend, title, True, ids=True, fold=fold).pipe(format="svg", encoding="utf-8")
 
     if rankdir is None:
-        candidates = [(direction, lay(direction)) for direction in ("LR", "TB")]
-        rankdir, svg = max(candidates, key=lambda c: (_fit_scale(c[1]), c[0] == "LR"))
+        rankdir, _, svg = fit.choose(lay, PANE_PX)
     else:
         svg = lay(rankdir)
     keys = [key for key, _, _ in elements]
@@ -145,7 +153,8 @@ def lay_out(
         for k in range(len(pictures))
     ]
     texts = [[column[k] for column in texts_per_slot] for k in range(len(pictures))]
-    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir)
+    ends = [sorted({e.tail for e in p.edges if e.state == "current"} - {f}) for p, f in zip(pictures, focus)]
+    layout = Layout(svg, keys, slots, states, texts, list(focus), rankdir, description, ends)
     apply_frame(root, layout, 0)  # the picture as stored shows frame 0 (what a page without scripts shows)
     layout.svg = ET.tostring(root, encoding="unicode")
     return layout
@@ -155,12 +164,6 @@ def _widest(texts: list[tuple[str, ...]]) -> tuple[str, ...]:
     """Slot by slot, the longest text any frame puts there."""
     width = max(len(t) for t in texts)
     return tuple(max((t[s] for t in texts if s < len(t)), key=len) for s in range(width))
-
-
-def _fit_scale(svg: str) -> float:
-    root = ET.fromstring(svg)
-    w, h = (float(root.get(a, "1").removesuffix("pt")) * PX_PER_PT for a in ("width", "height"))
-    return min(1.0, PANE_PX[0] / w, PANE_PX[1] / h)
 
 
 def _clean(svg: str, keys: set[str]) -> str:

@@ -6,11 +6,13 @@ written down as it is made, in the order ``backward()`` uses (``backward_order``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from .. import Value
 from ..engine import backpropagate, backward_order
+from ..ops import OPS
 from .formatting import DEFAULT_FORMAT, number
 
 NAME_WIDTH = 40  # characters of a name shown in a picture or a caption; longer ones end in "…"
@@ -79,10 +81,118 @@ def _named(v: Value) -> str:
     return name if v.label or name == f"({v.op} result)" else f"({name})"
 
 
+# --- the local derivative's rule, as the op table's row writes it ----------------------------
+
+RULE_WIDTH = 60  # characters of a rule in a caption; past this, names in it are shortened
+
+
+def rule(v: Value, k: int) -> str:
+    """d v / d (v's k-th parent) as the row of ``v.op`` writes it (``Op.doc``), in this
+    graph's names: for ``x*w``, parent 0, ``"w"``; for ``tanh(u)``, ``"1 - tanh(u)^2"``.
+    "" where the rule is a plain number (the number says it all) or ``v`` has no row."""
+    op = OPS.get(v.op) if v.op else None
+    if op is None or ";" not in op.doc:
+        return ""
+    derivatives = op.doc.split(";", 1)[1]
+    operands = _operands(v)
+    positions = [i for i, o in enumerate(operands) if type(o) is Value]
+    if k >= len(positions):
+        return ""
+    at = positions[k]
+    for width in (NAME_WIDTH, 12):
+        def name(x: Value | float) -> str:
+            return number(x) if type(x) is not Value else describe(x, width)
+
+        if op.arity < 0:
+            text = _nary_rule(derivatives, [name(o) for o in operands], at)
+        else:
+            names = dict(zip(op.operands, map(name, operands)))
+            names["out"] = name(v)
+            text = _written(_rule_text(derivatives, op.operands[at]), names, op.name)
+        if len(text) <= RULE_WIDTH:
+            break
+    if not text or _is_number(text):
+        return ""
+    return text
+
+
+def _rule_text(derivatives: str, operand: str) -> str:
+    """The text after ``d/d<operand> = `` in a row's doc, up to the next ``, d/d``; its first
+    form where it gives several (``f(x) (1 - f(x)) = f(x) f(-x)``), without a closing
+    remark in words (``(in the tails as ...)``)."""
+    found = re.search(rf"d/d{re.escape(operand)} = (.*?)(?:, d/d|$)", derivatives)
+    if not found:
+        return ""
+    text = found.group(1).split(" = ")[0].strip()
+    if text.endswith(")"):
+        depth, start = 0, 0
+        for i in range(len(text) - 1, -1, -1):  # the "(" that the last ")" closes
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth == 0:
+                start = i
+                break
+        if start > 0 and text[start - 1] == " " and re.match(r"\(\s*[A-Za-z]{2,}\s", text[start:]):
+            text = text[: start - 1].rstrip()
+    return text
+
+
+def _written(text: str, names: dict[str, str], op_name: str) -> str:
+    """``text`` with each operand's name (and ``out``) replaced by the graph's (in
+    parentheses where it is an expression inside a bigger one), ``f(`` by the op's name."""
+    def swap(m: re.Match) -> str:
+        word = m.group(0)
+        if word == "f" and text[m.end():m.end() + 1] == "(":
+            return op_name
+        if word not in names:
+            return word
+        name = names[word]
+        alone = m.group(0) == text or (text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")")
+        return name if alone or _atomic(name) else f"({name})"
+
+    return re.sub(r"[A-Za-z_]\w*", swap, text)
+
+
+def _atomic(text: str) -> bool:
+    """A name, a number, a call or a parenthesised whole: needs no parentheses inside an expression."""
+    head = re.match(r"-?[\w.\[\],]*", text)
+    rest = text[head.end():] if head else text
+    if not rest:
+        return bool(text)
+    depth = 0
+    for i, c in enumerate(rest):  # one group, opened first and closed last
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and i < len(rest) - 1:
+            return False
+    return rest[0] == "(" and depth == 0
+
+
+def _nary_rule(derivatives: str, names: list[str], at: int) -> str:
+    """An n-ary row's rule for operand ``at``: ``d/dx_i = 1``, or one per group of operands
+    (dot: ``d/dw_i = x_i, d/dx_i = w_i``, the w's first, then as many x's)."""
+    groups = re.findall(r"d/d([A-Za-z]+)_i = (.*?)(?=, d/d|$)", derivatives)
+    if not groups:
+        return ""
+    size = len(names) // len(groups) if len(names) % len(groups) == 0 else 0
+    if size == 0:
+        return ""
+    g, i = divmod(at, size)
+    index = {group: h for h, (group, _) in enumerate(groups)}
+    return re.sub(r"\b([A-Za-z]+)_i\b", lambda m: names[index[m.group(1)] * size + i] if m.group(1) in index else m.group(0), groups[g][1].strip())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Contribution:
     """One application of the chain rule along one edge:
-    ``parent.grad`` went from ``before`` to ``after = before + local_grad * grad``."""
+    ``parent.grad`` went from ``before`` to ``after = before + local_grad * grad``.
+    ``rule``: the local derivative as the op table writes it (``rule()``), "" for a number."""
 
     parent: Value
     local_grad: float  # d node / d parent, recorded when the node was made
@@ -90,12 +200,17 @@ class Contribution:
     amount: float  # local_grad * grad
     before: float
     after: float
+    rule: str = ""
 
     def describe(self, fmt: str = DEFAULT_FORMAT) -> str:
-        """``w.grad += 0.5 * 1 = 0.5  (0 -> 0.5)``."""
+        """``w.grad += x * 1 = 0.5 * 1 = 0.5  (0 -> 0.5)``: the rule, then the numbers."""
         f = lambda x: number(x, fmt)  # noqa: E731
+        said = ""
+        if self.rule:
+            factor = self.rule if _atomic(self.rule) else f"({self.rule})"
+            said = f"{factor} * {f(self.grad)} = "
         return (
-            f"{_named(self.parent)}.grad += {f(self.local_grad)} * {f(self.grad)} = {f(self.amount)}"
+            f"{_named(self.parent)}.grad += {said}{f(self.local_grad)} * {f(self.grad)} = {f(self.amount)}"
             f"  ({f(self.before)} -> {f(self.after)})"
         )
 
@@ -168,8 +283,8 @@ def _steps(root: Value) -> Iterator[Step]:
 def _step(index: int, v: Value, g: float, before: dict[int, float], order: tuple[Value, ...]) -> Step:
     """The Step of node v: each edge's ``p.grad += local * g``, replayed on the grads before."""
     made = []
-    for p, local in zip(v.parents, v.local_grads):
+    for k, (p, local) in enumerate(zip(v.parents, v.local_grads)):
         amount = local * g
-        made.append(Contribution(p, local, g, amount, before[id(p)], before[id(p)] + amount))
+        made.append(Contribution(p, local, g, amount, before[id(p)], before[id(p)] + amount, rule(v, k)))
         before[id(p)] += amount
     return Step(index, v, g, tuple(made), order)

@@ -43,9 +43,10 @@ def test_golden_tanh_unit_before_backward():
     # dy/du = 1 - 0.46212^2 = 0.78645; d(u)/d(x*w) = d(u)/db = 1; d(x*w)/dx = w, d(x*w)/dw = x.
     # Numbering is backward order: the root, then each Value before those it is computed from
     # (a depth-first walk taking the last parent first): y, u, x*w, x, w, b. A computed Value
-    # is named by the expression that made it; numbers are written .4g.
+    # is named by the expression that made it; numbers are written .4g. (Left to right asked
+    # for: by default the direction is chosen to fit, and this chain fits top to bottom.)
     y, _ = tanh_unit()
-    assert draw_dot(y).source == dot_text(f"""
+    assert draw_dot(y, rankdir="LR").source == dot_text(f"""
         v0 [label="{{tanh(x*w + b) | data 0.4621 | grad ?}}" {ROOT}]
         op0 [label=tanh {OP}]
         v1 [label="{{x*w + b | data 0.5 | grad ?}}"]
@@ -111,11 +112,12 @@ def test_golden_first_step_of_a_times_a():
     a = Value(3.0, "a")
     y = a * a
     step = next(backward_steps(y))
-    red = "color=red fontcolor=red penwidth=2"  # attributes are written in alphabetical order
+    # text in a dark red and a dark grey, 4.5:1 or more on white and on every fill (plain red is 4.0:1)
+    red = 'color=red fontcolor="#b00000" penwidth=2'  # attributes are written in alphabetical order
     expected = dot_text(f"""
         v0 [label="{{a*a | data 9 | grad 1}}" color=red fillcolor=gold penwidth=3 style="filled,bold"]
         op0 [label="*" color=red fillcolor=gray92 penwidth=3 shape=ellipse style=filled]
-        v1 [label="{{a | data 3 | grad ? (so far 6)}}" color=gray60 fillcolor=palegreen fontcolor=gray45 style=filled]
+        v1 [label="{{a | data 3 | grad ? (so far 6)}}" color=gray60 fillcolor=palegreen fontcolor=gray25 style=filled]
         v1 -> op0 [label="3\\n× 1 = 3" {red}]
         v1 -> op0 [label="3\\n× 1 = 3" {red}]
         op0 -> v0 [{red}]

@@ -27,7 +27,7 @@ def test_frames_run_the_backward_pass_one_picture_per_step():
     assert len(frames) == 1 + len(mg.backward_order(y))
     assert frames[0].drawing.source.count("grad ?") == 6 and frames[0].caption.startswith("before backward")
     assert frames[1].caption.startswith("step 1 of 6: dL/d(tanh(x*w + b)) = 1.0000 is final")
-    assert frames[3].caption.splitlines()[1] == f"  x.grad += -2.0000 * {1 - 0.4621171572600098**2:.4f} = {x.grad:.4f}  (0.0000 -> {x.grad:.4f})"
+    assert frames[3].caption.splitlines()[1] == f"  x.grad += w * {1 - 0.4621171572600098**2:.4f} = -2.0000 * {1 - 0.4621171572600098**2:.4f} = {x.grad:.4f}  (0.0000 -> {x.grad:.4f})"
     assert all("rankdir=TB" in f.drawing.source for f in frames)
     reference, _ = tanh_unit()
     reference.backward()
@@ -120,12 +120,12 @@ def test_one_self_contained_html_page(dot_program, tmp_path):
     text = export.html.read_text(encoding="utf-8")
     page = Page()
     page.feed(text)
-    assert page.buttons == ["first", "prev", "play", "next", "last", "zoom-out", "fit", "zoom-in"]
+    assert page.buttons == ["first", "prev", "play", "next", "last", "details", "zoom-out", "fit", "zoom-in"]
     assert page.scripts == 2 and page.outside == []  # data and code inline: no file or network needed
     assert page.pictures == 1 and len(re.findall(r"<svg\b", text)) == 1  # one layout, restyled per frame
     data = page_data(text)
     assert [f["counter"] for f in data["frames"]] == [f"step {k} of 6" for k in range(7)]  # one counter
-    assert data["frames"][3]["caption"].splitlines()[1] == "  x.grad += -2.0000 * 0.7864 = -1.5729  (0.0000 -> -1.5729)"
+    assert data["frames"][3]["caption"].splitlines()[1] == "  x.grad += w * 0.7864 = -2.0000 * 0.7864 = -1.5729  (0.0000 -> -1.5729)"
     assert "step 3 of 6" not in data["frames"][3]["caption"]
     assert 'class="mg-legend"' in text and "gradient pending" in text
     assert "<?xml" not in text and "<!DOCTYPE svg" not in text

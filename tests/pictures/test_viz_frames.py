@@ -50,6 +50,8 @@ def test_every_frame_draws_every_node_at_the_same_place(dot_program, tmp_path):
     assert node_state(svgs[3], "v3")[1][2] == f"grad ? (so far {-2 * (1 - 0.4621171572600098**2):.4g})"
     assert node_state(svgs[4], "v3") == ("node mg-current", ["x", "data 0.5", f"grad {-2 * (1 - 0.4621171572600098**2):.4g}"])
     assert node_state(svgs[6], "v0")[0] == "node mg-final" and node_state(svgs[1], "v0")[0] == "node mg-current"
+    root = ET.fromstring(svgs[2])
+    assert root.get("role") == "img" and root.get("aria-label").startswith("computation graph of tanh(x*w + b): 6 values")
 
 
 def test_an_edge_shows_what_it_passes_on_while_its_node_is_current(dot_program):
@@ -130,3 +132,17 @@ def test_an_output_directory_that_cannot_be_written_is_named_before_any_work(tmp
     with pytest.raises(PermissionError, match=rf"export_steps: cannot write into {re.escape(str(tmp_path))}/new: {re.escape(str(tmp_path))} is read-only"):
         export_steps(y, tmp_path / "new")
     assert x.grad == 0 and blocker.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_in_a_collapsed_picture_every_step_highlights_a_node(dot_program):
+    # a parameter drawn inside its unit's node: its step highlights that unit (it highlighted nothing)
+    from test_viz_page_size import mlp_loss
+
+    frames = step_frames(mlp_loss([2, 3, 1]), collapse=True)
+    layout = frames.layout
+    nodes = [i for i, key in enumerate(layout.keys) if not key.startswith("e") and key != "title"]
+    for k in range(1, len(layout)):
+        assert any(layout.states[k][i] == "c" for i in nodes), f"frame {k}: {frames.captions[k]!r}"
+    w = next(k for k, c in enumerate(frames.captions) if c.startswith("dL/d(W2[0,1])"))
+    assert layout.focus[w] == "unit2_0" and layout.states[w][layout.keys.index("unit2_0")] == "c"
+    assert frames.captions[w].endswith("a parameter of unit u2[0], drawn as one node (highlighted)")

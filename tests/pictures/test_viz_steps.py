@@ -146,8 +146,8 @@ def test_steps_are_described_in_words_with_their_numbers():
     assert steps[0].headline() == "step 1 of 6: dL/d(tanh(x*w + b)) = 1 is final"
     assert str(steps[2]) == (
         "step 3 of 6: dL/d(x*w) = 0.7864 is final\n"
-        "  x.grad += -2 * 0.7864 = -1.573  (0 -> -1.573)\n"
-        "  w.grad += 0.5 * 0.7864 = 0.3932  (0 -> 0.3932)"
+        "  x.grad += w * 0.7864 = -2 * 0.7864 = -1.573  (0 -> -1.573)\n"  # the rule d(x*w)/dx = w, then its number
+        "  w.grad += x * 0.7864 = 0.5 * 0.7864 = 0.3932  (0 -> 0.3932)"
     )
     assert steps[1].contributions[0].describe(".2f") == "(x*w).grad += 1.00 * 0.79 = 0.79  (0.00 -> 0.79)"
     assert steps[5].describe().endswith("a leaf: nothing further to pass on")
