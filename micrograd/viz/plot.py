@@ -300,7 +300,31 @@ class Frame:
         return self.sy(v) - self.area[1]
 
 
-class Plot:
+class _Shown:
+    """What a plot and a figure share: ``svg()`` and ``html()`` (each defines its own), saving,
+    and showing inline in Jupyter."""
+
+    def svg(self) -> str:
+        raise NotImplementedError
+
+    def html(self) -> str:
+        raise NotImplementedError
+
+    def save(self, path: Any) -> Any:
+        """Write ``svg()`` to ``path``, whole or not at all (``micrograd.files.write_atomically``); returns the path."""
+        from micrograd.files import write_atomically
+
+        write_atomically(path, self.svg())
+        return path
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+class Plot(_Shown):
     """One set of axes. Add to it with ``line``, ``scatter``, ``points``, ``hline``,
     ``vline``, ``band``, ``shade``, ``cells``, ``contour``, ``bars`` (each returns the plot,
     so calls chain); it draws itself when shown.
@@ -524,19 +548,6 @@ class Plot:
         """The plot as inline SVG for an HTML page: its text takes the page's colour (``--mgp-ink``)."""
         return _document(self._body(*self.size()), *self.size(), self._summary(), self._details(), standalone=False)
 
-    def save(self, path: Any) -> Any:
-        """Write ``svg()`` to ``path``, whole or not at all (``micrograd.files.write_atomically``); returns the path."""
-        from micrograd.files import write_atomically
-
-        write_atomically(path, self.svg())
-        return path
-
-    def _repr_svg_(self) -> str:
-        return self.svg()
-
-    def _repr_html_(self) -> str:
-        return self.html()
-
     def _summary(self) -> str:
         what = self.title or "a plot"
         axes = " against ".join(t for t in (self.ylabel, self.xlabel) if t)
@@ -645,7 +656,7 @@ class Plot:
         return "".join(out)
 
 
-class Figure:
+class Figure(_Shown):
     """Plots side by side, ``columns`` to a row (default: all of them up to 3), with an
     optional ``title`` over them. Plots without a width of their own share ``MAX_WIDTH``
     (960 px); without a height, they get about two thirds of their width."""
@@ -679,19 +690,6 @@ class Figure:
     def html(self) -> str:
         """The figure as inline SVG for an HTML page."""
         return self._document(standalone=False)
-
-    def save(self, path: Any) -> Any:
-        """Write ``svg()`` to ``path``, whole or not at all; returns the path."""
-        from micrograd.files import write_atomically
-
-        write_atomically(path, self.svg())
-        return path
-
-    def _repr_svg_(self) -> str:
-        return self.svg()
-
-    def _repr_html_(self) -> str:
-        return self.html()
 
     def _document(self, standalone: bool) -> str:
         places, width, height = self._grid()
