@@ -13,6 +13,7 @@ from typing import Any
 
 import nn
 from nn.train import MODES
+from nn.views.panels import scores
 
 from ..errors import DomainError
 from .arguments import CommandError, Parser, nonnegative_float, positive_float, positive_int, widths
@@ -128,10 +129,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(
             f"training diverged with lr = {optimizer.lr}: parameter {blown.label} is {blown.data}{unsaved}; try a smaller --lr"
         )
-    final = f"final loss {history.loss[-1]:.6g}"
-    if history.accuracy is not None:
-        final += f", accuracy {history.accuracy[-1]:.1%}"
-    print(final)
+    counted = ", and the accuracy counted along the way" if history.accuracy is not None else ""
+    print(f"(each row: the mean of the epoch's batch losses, each taken before its batch's update{counted})")
+    final_loss, final_accuracy = nn.evaluate(net, xs, ts, loss=loss)  # what the --html page's last snapshot shows
+    print(f"final {scores(final_loss, final_accuracy, ', ')} on all {len(xs)} points, after training")
     if args.save is not None:
         try:
             net.save(args.save)

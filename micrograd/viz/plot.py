@@ -189,14 +189,16 @@ def _numbers(values: Any, what: str) -> list[float]:
 
 
 def _colour(colour: Any, default: str, where: str) -> str:
-    """A palette index or ``#rrggbb``/``#rgb`` (checked: the text goes into the SVG)."""
+    """A palette index, ``#rrggbb``/``#rgb`` or ``currentColor`` (the page's ink), checked: the text goes into the SVG."""
     if colour is None:
         return default
+    if colour == "currentColor":
+        return colour
     if isinstance(colour, int) and not isinstance(colour, bool):
         return PALETTE[colour % len(PALETTE)]
     if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", colour):
         return colour.lower()
-    raise ValueError(f"{where}: colour must be a palette index (0-{len(PALETTE) - 1}) or '#rrggbb', got {colour!r:.40}")
+    raise ValueError(f"{where}: colour must be a palette index (0-{len(PALETTE) - 1}), '#rrggbb' or 'currentColor', got {colour!r:.40}")
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -383,7 +385,7 @@ class Plot:
         xs, ys = _xy(pts, None, "Plot.points") if pts else ([], [])
         if classes is None:
             return self.scatter(xs, ys, size=size)
-        classes = list(classes)
+        classes = [int(c) if isinstance(c, float) and c.is_integer() else c for c in classes]  # 0.0/1.0 targets: classes 0 and 1
         if len(classes) != len(xs):
             raise ValueError(f"Plot.points: {len(xs)} points but {len(classes)} classes; give one class per point")
         order = sorted(set(classes), key=lambda c: (not isinstance(c, int), c if isinstance(c, int) else str(c)))
@@ -469,7 +471,7 @@ class Plot:
             mid = (lo + hi) / 2 if center is None else _number(center, "Plot.shade: center")
             low, high = (_colour(c, BLUE, "Plot.shade") for c in colours)
             levels = _count(levels, "Plot.shade: levels")
-            palette = [(low, 0.55 * (levels - k) / levels) for k in range(levels)] + [(high, 0.55 * (k + 1) / levels) for k in range(levels)]
+            palette = [(low, 0.45 * (levels - k) / levels) for k in range(levels)] + [(high, 0.45 * (k + 1) / levels) for k in range(levels)]
             grid = [[_level(v, lo, mid, hi, levels) for v in row] for row in rows]
         half_x = (xs[1] - xs[0]) / 2 if len(xs) > 1 else 0.5
         half_y = (ys[1] - ys[0]) / 2 if len(ys) > 1 else 0.5
@@ -586,7 +588,7 @@ class Plot:
                 raise ValueError(f"Plot: {width} x {height} px leaves no room for the axes; make the plot larger")
             xr, yr, categories = self._limits(area_w, area_h)
             sy = Scale(yr[0], yr[1], top + area_h, top, self.ylog)
-            yticks = sy.ticks(max(2, min(10, round(area_h / 45))))
+            yticks = sy.ticks(max(2, min(10, math.ceil(area_h / 40))))
             ylabels = sy.labels(yticks)
             left = 8 + (LABEL_FONT + 8 if self.ylabel else 0) + max((text_width(t, TICK_FONT) for t in ylabels), default=0) + 8
         sx = Scale(xr[0], xr[1], left, left + area_w, self.xlog)
@@ -594,7 +596,7 @@ class Plot:
             xticks = [float(k) for k in range(len(categories))]
             xlabels = list(categories)
         else:
-            xticks = sx.ticks(max(2, min(10, round(area_w / 70))))
+            xticks = sx.ticks(max(2, min(10, math.ceil(area_w / 70))))
             xlabels = sx.labels(xticks)
         frame = Frame((left, top, area_w, area_h), sx, sy, categories)
         return frame, {"yticks": yticks, "ylabels": ylabels, "xticks": xticks, "xlabels": xlabels, "legend_rows": legend_rows,
@@ -660,7 +662,7 @@ class Figure:
     def _sizes(self) -> list[tuple[int, int]]:
         cols = self.columns
         auto_w = int(min(WIDTH, (MAX_WIDTH - GAP * (cols - 1)) // cols))
-        return [(int(p.width or auto_w), int(p.height or (p.height or round((p.width or auto_w) * 0.68)))) for p in self.plots]
+        return [(int(p.width or auto_w), int(p.height or round((p.width or auto_w) * 0.68))) for p in self.plots]
 
     def _grid(self) -> tuple[list[tuple[float, float]], int, int]:
         sizes, cols = self._sizes(), self.columns
@@ -700,7 +702,8 @@ class Figure:
         for plot, (x, y), (w, h) in zip(self.plots, places, self._sizes()):
             parts.append(f'<svg class="mgp-panel" x="{_px(x)}" y="{_px(y)}" width="{w}" height="{h}" overflow="hidden">'
                          f"{plot._body(w, h)}</svg>")
-        summary = self.title or f"{len(self.plots)} plots side by side"
+        names = [p._summary() for p in self.plots]
+        summary = self.title or (names[0] if len(names) == 1 else f"{len(names)} plots: " + "; ".join(names))
         details = " ".join(f"Plot {k}: {p._summary()}; {p._details()}" for k, p in enumerate(self.plots, 1))
         details = f"{self.description} {details}" if self.description else details
         return _document("".join(parts), width, height, summary, details, standalone)
@@ -958,7 +961,7 @@ def _marker(shape: str, x: float, y: float, r: float, colour: str, filled: bool 
     """One marker centred on (x, y): a circle for ``o`` and ``.``, else a path moved there."""
     lines = shape in ("+", "x")
     paint = (f'fill="none" stroke="{colour}" stroke-width="1.6"' if lines or not filled
-             else f'fill="{colour}" stroke="currentColor" stroke-width="0.7" stroke-opacity="0.8"')
+             else f'fill="{colour}" stroke="currentColor" stroke-width="0.9"')
     if shape in ("o", "."):
         radius = r if shape == "o" else max(1.5, r * 0.55)
         return f'<circle cx="{_px(x)}" cy="{_px(y)}" r="{radius:g}" {paint}/>'
@@ -1036,7 +1039,7 @@ def _draw(item: _Item, frame: Frame, bars: list[_Item]) -> str:
         out = []
         if item.joined:
             for run in _polylines(pts, box):
-                if len(run) > 1:
+                if run:  # one point alone: a round cap draws it as a dot
                     out.append(f'<polyline points="{" ".join(f"{_px(px)},{_px(py)}" for px, py in run)}" fill="none" stroke="{item.colour}" '
                                f'stroke-width="{item.width:g}" stroke-linejoin="round" stroke-linecap="round"{_dash_attr(item.dash)}/>')
         if item.marker:

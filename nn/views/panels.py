@@ -1,19 +1,20 @@
-"""The pictures of a recorded training run, as SVG text: the loss and accuracy curves, the
-decision boundary over the 2-D data, and the network with one edge per weight (colour =
-sign, width = |w|) and one disc per unit (fill = its output z for the chosen sample).
+"""The pictures of a recorded training run: the loss and accuracy curves, the decision
+boundary under the 2-D data, and the network with one edge per weight (colour = sign,
+width = |w|) and one disc per unit (fill = its output z for the chosen sample).
 
-The live view (``live.py``) and the replay page (``replay.py``) both draw with these
-functions, so a weight, a unit or a boundary cell looks the same in both. For the page the
-per-step changes are also given as data (``edge_widths``, ``unit_fills``,
-``boundary_codes``) that its script applies to one SVG.
+The curves and the boundary are ``micrograd.viz.plot`` plots (its axes, ticks, legend and
+palette); the network is drawn here. The live view (``live.py``) and the replay page
+(``replay.py``) both draw with these functions, so a weight, a unit or a boundary cell
+looks the same in both. For the page the per-step changes are also given as data
+(``edge_widths``, ``unit_fills``, ``boundary_codes``, ``marker_positions``) that its script
+applies to one drawing.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from dataclasses import dataclass
 
+from micrograd.viz import plot
 from micrograd.viz.formatting import number
 
 from .recorder import Snapshot, TrainingHistory
@@ -22,67 +23,78 @@ MAX_DRAWN_WEIGHTS = 400  # past this many weights the network picture is collaps
 MAX_DRAWN_UNITS = 64  # ... or past this many units (hidden and output)
 MAX_EDGE_PX, MIN_EDGE_PX = 6.0, 0.4
 
-POSITIVE, NEGATIVE, NEUTRAL = "#2166ac", "#c0392b", "#bbbbbb"  # signs: weights, gradients, unit outputs
-CLASS_COLOURS = ("#e08214", "#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
-SIDE_LEVELS = 7  # one-output boundary: 7 shades each side of the boundary, white on it
+POSITIVE, NEGATIVE, NEUTRAL = plot.BLUE, plot.VERMILLION, plot.GREY  # signs: weights, gradients, unit outputs
+CLASS_COLOURS = plot.PALETTE  # class c: PALETTE[c], in the points, the boundary and the key
+SIDE_LEVELS = 7  # one-output boundary: 7 shades each side of the boundary, clear on it
 CLASS_LEVELS = 4  # several outputs: 4 shades of each class's colour
+STRONGEST = 0.4  # the opacity of the deepest shade
 CODES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"  # one character per grid cell
 
-CURVES_SIZE = (560, 220)
-BOUNDARY_PX = 300
+BOUNDARY_SIZE = (440, 420)
+CURVE_SIZE = (480, 210)  # the loss plot, and the accuracy plot under it
 NETWORK_SIZE = (560, 320)
+NETWORK_FONT = 12
 
 
 def esc(text: object) -> str:
     """Text made safe inside SVG/HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
+    return plot.esc(text)
+
+
+def scores(loss: float, accuracy: float | None, sep: str = " · ") -> str:
+    """``loss 0.1118 · accuracy 94.0%``: how the page's caption and ``micrograd train``'s last
+    line write a loss and an accuracy (one format, so the two can be compared by eye)."""
+    text = f"loss {number(loss)}"
+    return text if accuracy is None else f"{text}{sep}accuracy {accuracy:.1%}"
 
 
 # --- colours ---------------------------------------------------------------------------------
-
-
-def _mix(colour: str, t: float) -> str:
-    """``colour`` blended with white: t = 0 white, t = 1 the colour itself."""
-    t = min(1.0, max(0.0, t))
-    rgb = [int(colour[k : k + 2], 16) for k in (1, 3, 5)]
-    return "#" + "".join(f"{round(255 + (c - 255) * t):02x}" for c in rgb)
 
 
 def signed_colour(x: float) -> str:
     """A unit's output z as a fill: white at 0, deeper blue for z > 0 and red for z < 0 (by tanh |z|)."""
     if not math.isfinite(x):
         return "#000000"
-    return _mix(POSITIVE if x > 0 else NEGATIVE, math.tanh(abs(x)))
+    return plot.mix("#ffffff", POSITIVE if x > 0 else NEGATIVE, math.tanh(abs(x)))
 
 
-def palette(history: TrainingHistory) -> list[str]:
-    """The colour of each boundary code: for one output, 2 * SIDE_LEVELS + 1 shades from class 0
-    through white (the boundary) to class 1; for K outputs, CLASS_LEVELS shades per class."""
+def class_colour(c: int) -> str:
+    return CLASS_COLOURS[c % len(CLASS_COLOURS)]
+
+
+def palette(history: TrainingHistory) -> list[tuple[str, float]]:
+    """The (colour, opacity) of each boundary code: for one output, SIDE_LEVELS shades of
+    class 0 (strongest first), clear on the boundary, SIDE_LEVELS shades of class 1; for K
+    outputs, CLASS_LEVELS shades per class."""
     if history.sizes[-1] == 1:
-        low, high = CLASS_COLOURS[0], CLASS_COLOURS[1]
-        return [_mix(low, 0.6 * (SIDE_LEVELS - k) / SIDE_LEVELS) for k in range(SIDE_LEVELS)] + ["#ffffff"] + [
-            _mix(high, 0.6 * (k + 1) / SIDE_LEVELS) for k in range(SIDE_LEVELS)
-        ]
-    classes = min(history.sizes[-1], (len(CODES)) // CLASS_LEVELS)
-    return [_mix(CLASS_COLOURS[c % len(CLASS_COLOURS)], 0.15 + 0.45 * (k + 1) / CLASS_LEVELS) for c in range(classes) for k in range(CLASS_LEVELS)]
+        low, high = class_colour(0), class_colour(1)
+        return ([(low, STRONGEST * (SIDE_LEVELS - k) / SIDE_LEVELS) for k in range(SIDE_LEVELS)] + [(high, 0.0)]
+                + [(high, STRONGEST * (k + 1) / SIDE_LEVELS) for k in range(SIDE_LEVELS)])
+    classes = min(history.sizes[-1], len(CODES) // CLASS_LEVELS)
+    return [(class_colour(c), 0.15 + (STRONGEST - 0.15) * (k + 1) / CLASS_LEVELS) for c in range(classes) for k in range(CLASS_LEVELS)]
 
 
-def _cell_code(y: list[float], center: float, spread: float) -> int:
+def _round(x: float) -> int:
+    """Half up, as JavaScript's Math.round (the page computes the same codes)."""
+    return math.floor(x + 0.5)
+
+
+def cell_code(y: list[float], center: float, spread: float) -> int:
     """A grid cell's colour index: one output, its side of the boundary and how far
-    (tanh of the distance in units of ``spread``); K outputs, the largest output's class
-    and its margin over the runner-up (tanh)."""
+    (tanh of twice the distance in units of ``spread``); K outputs, the largest output's
+    class and its margin over the runner-up (tanh). The replay page's script computes the same."""
     if len(y) == 1:
         d = (y[0] - center) / spread
         d = 0.0 if math.isnan(d) else d
-        return SIDE_LEVELS + round(SIDE_LEVELS * math.tanh(2 * d))
+        return SIDE_LEVELS + _round(SIDE_LEVELS * math.tanh(2 * d))
     k = max(range(len(y)), key=y.__getitem__)
     margin = y[k] - max(v for c, v in enumerate(y) if c != k)
-    level = min(CLASS_LEVELS - 1, int(CLASS_LEVELS * math.tanh(margin if math.isfinite(margin) else 0.0)))
+    level = min(CLASS_LEVELS - 1, math.floor(CLASS_LEVELS * math.tanh(margin if math.isfinite(margin) else 0.0)))
     classes = len(CODES) // CLASS_LEVELS
-    return (k % classes) * CLASS_LEVELS + level
+    return (k % classes) * CLASS_LEVELS + max(0, level)
 
 
-def _spread(history: TrainingHistory) -> float:
+def spread(history: TrainingHistory) -> float:
     """The distance from the boundary value at which the shading is (nearly) full: the
     targets' distance from it for sigmoid-like outputs, else 1."""
     return 0.5 if history.activations[-1] in ("sigmoid", "step") else 1.0
@@ -90,131 +102,104 @@ def _spread(history: TrainingHistory) -> float:
 
 def boundary_codes(history: TrainingHistory, frame: Snapshot) -> str:
     """The boundary grid as text, one ``CODES`` character per cell, row by row (top row first)."""
-    if frame.boundary is None:
+    grid = history.boundary_of(frame)
+    if grid is None:
         return ""
-    spread = _spread(history)
-    return "".join(CODES[_cell_code(y, history.center, spread)] for row in frame.boundary for y in row)
+    s = spread(history)
+    return "".join(CODES[cell_code(y, history.center, s)] for row in grid for y in row)
 
 
 # --- the boundary ------------------------------------------------------------------------------
 
 
-def _to_px(history: TrainingHistory, x: list[float], size: float) -> tuple[float, float]:
+def boundary_plot(history: TrainingHistory, frame: Snapshot, shaded: bool = True) -> plot.Plot:
+    """The decision boundary at ``frame`` under the samples (by class, with the key), the
+    chosen sample ringed; axes over the grid's box. ``shaded=False``: the grid left clear,
+    for a page whose script shades it."""
     x0, x1, y0, y1 = history.bounds  # type: ignore[misc]
-    return (x[0] - x0) / (x1 - x0) * size, (y1 - x[1]) / (y1 - y0) * size
-
-
-def points_svg(history: TrainingHistory, size: int = BOUNDARY_PX) -> str:
-    """The samples as dots coloured by class (grey without classes), in a ``size`` px square."""
-    dots = []
-    for n, x in enumerate(history.xs):
-        px, py = _to_px(history, x, size)
-        c = history.classes[n] if history.classes is not None else None
-        fill = CLASS_COLOURS[c % len(CLASS_COLOURS)] if c is not None else "#555555"
-        mark = ' class="mg-chosen"' if n == history.sample else ""
-        dots.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.2" fill="{fill}"{mark}/>')
+    g = history.grid
+    codes = boundary_codes(history, frame) if shaded else None
+    rows = [[CODES.index(codes[r * g + c]) if codes else None for c in range(g)] for r in reversed(range(g))]  # bottom row first
+    flips = "the class flips where the shade clears" if history.sizes[-1] == 1 else "the class the network picks"
+    p = plot.Plot("the data and the decision boundary", xlabel="x[0]", ylabel="x[1]", x=(x0, x1), y=(y0, y1),
+                  width=BOUNDARY_SIZE[0], height=BOUNDARY_SIZE[1], grid=False,
+                  description=f"The shading is the network's class at each point: {flips}.")
+    p.cells(rows, (x0, x1), (y0, y1), palette(history), label=f"network's class ({'clear' if history.sizes[-1] == 1 else 'pale'} near the boundary)", tag="mg-boundary-cells")
+    if history.classes is not None:
+        p.points(history.xs, history.classes, size=3.5)
+    else:
+        p.scatter(history.xs, colour=NEUTRAL, size=3.5, label="samples")
     chosen = history.xs[history.sample]
-    cx, cy = _to_px(history, chosen, size)
-    ring = f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="none" stroke="black" stroke-width="1.5"><title>sample {history.sample}: the network picture shows its unit outputs</title></circle>'
-    return f'<g stroke="white" stroke-width="0.7">{"".join(dots)}</g>{ring}'
+    p.scatter([chosen[0]], [chosen[1]], marker="o", size=7.5, filled=False, colour="currentColor",
+              label=f"sample {history.sample} (its unit outputs: the network)", tag="mg-chosen")
+    return p
 
 
-def boundary_svg(history: TrainingHistory, frame: Snapshot, size: int = BOUNDARY_PX) -> str:
-    """The decision boundary under the samples, as one SVG (runs of equal cells merged into one rect)."""
-    codes, colours, g = boundary_codes(history, frame), palette(history), history.grid
-    cell = size / g
-    rects = []
-    for r in range(g):
-        row = codes[r * g : (r + 1) * g]
-        c = 0
-        while c < g:
-            end = c
-            while end + 1 < g and row[end + 1] == row[c]:
-                end += 1
-            rects.append(
-                f'<rect x="{c * cell:.2f}" y="{r * cell:.2f}" width="{(end - c + 1) * cell + 0.3:.2f}" height="{cell + 0.3:.2f}" fill="{colours[CODES.index(row[c])]}"/>'
-            )
-            c = end + 1
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="mg-boundary" width="{size}" height="{size}" viewBox="0 0 {size} {size}">'
-        f'<g shape-rendering="crispEdges">{"".join(rects)}</g>{points_svg(history, size)}</svg>'
-    )
+def boundary_svg(history: TrainingHistory, frame: Snapshot, shaded: bool = True) -> str:
+    """The decision boundary under the samples, as inline SVG."""
+    return boundary_plot(history, frame, shaded).html()
 
 
 # --- the curves ----------------------------------------------------------------------------------
 
 
-@dataclass
-class CurveScale:
-    """Where a step and a loss or accuracy go in the curves picture."""
-
-    steps: int
-    max_loss: float
-    width: int = CURVES_SIZE[0]
-    height: int = CURVES_SIZE[1]
-    left: int = 48
-    right: int = 48
-    top: int = 14
-    bottom: int = 30
-
-    def x(self, step: int) -> float:
-        return self.left + (self.width - self.left - self.right) * step / max(1, self.steps)
-
-    def y_loss(self, loss: float) -> float:
-        top = self.max_loss if self.max_loss > 0 else 1.0
-        t = min(1.0, max(0.0, loss / top)) if math.isfinite(loss) else 1.0
-        return self.top + (self.height - self.top - self.bottom) * (1 - t)
-
-    def y_accuracy(self, a: float) -> float:
-        return self.top + (self.height - self.top - self.bottom) * (1 - a)
+def _finite_max(values) -> float:
+    return max((v for v in values if v is not None and math.isfinite(v)), default=1.0)
 
 
-def curve_scale(history: TrainingHistory, frames: list[Snapshot]) -> CurveScale:
-    """Loss from 0 to the largest finite loss seen, accuracy from 0 to 1, steps 0 to the run's last."""
-    finite = [f.loss for f in frames if math.isfinite(f.loss)]
-    return CurveScale(steps=history.steps, max_loss=max(finite, default=1.0))
+def curve_plots(history: TrainingHistory, frames: list[Snapshot], marker: Snapshot | None = None) -> list[plot.Plot]:
+    """The loss on all samples against the step, and the accuracy (class losses), each with
+    a marker at ``marker``'s step (a dotted line and a dot) that a page can move."""
+    n = len(history.xs)
+    steps = [float(f.step) for f in frames]
+    top = _finite_max(f.loss for f in frames)
+    loss = plot.Plot(f"{history.loss_name} loss on all {n} samples", xlabel="step", ylabel="loss", x=(0, max(1, history.steps)),
+                     y=(0, top * 1.05 if top > 0 else 1.0), width=CURVE_SIZE[0], height=CURVE_SIZE[1], legend=None)
+    loss.line(steps, [f.loss for f in frames], colour=NEGATIVE)
+    plots = [loss]
+    accuracy = None
+    if frames and frames[0].accuracy is not None:
+        accuracy = plot.Plot(f"accuracy on all {n} samples", xlabel="step", ylabel="accuracy (%)", x=(0, max(1, history.steps)),
+                             y=(0, 100), width=CURVE_SIZE[0], height=CURVE_SIZE[1], legend=None)
+        accuracy.line(steps, [100 * f.accuracy for f in frames if f.accuracy is not None], colour=POSITIVE)
+        plots.append(accuracy)
+    if marker is not None:
+        at = float(marker.step)
+        for p, value, colour, tag in ((loss, marker.loss, NEGATIVE, "mg-mark-loss"),
+                                      (accuracy, None if marker.accuracy is None else 100 * marker.accuracy, POSITIVE, "mg-mark-accuracy")):
+            if p is None:
+                continue
+            p.vline(at, dash=":", tag="mg-mark-line")
+            shown = value if value is not None and math.isfinite(value) else 0.0  # a page hides it there (marker_positions: None)
+            p.scatter([at], [shown], colour=colour, size=4.5, tag=tag)
+    return plots
+
+
+def curves_figure(history: TrainingHistory, frames: list[Snapshot], marker: Snapshot | None = None) -> plot.Figure:
+    """The curves, one plot above the other."""
+    return plot.Figure(*curve_plots(history, frames, marker), columns=1,
+                       description=f"A snapshot every {history.every} steps; the dot marks the step shown.")
 
 
 def curves_svg(history: TrainingHistory, frames: list[Snapshot], marker: Snapshot | None = None) -> str:
-    """Loss (left axis) and accuracy (right axis, class losses only) against the step."""
-    s = curve_scale(history, frames)
-    w, h = s.width, s.height
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="mg-curves" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-size="11" font-family="sans-serif">']
-    x0, x1, y0, y1 = s.x(0), s.x(s.steps), s.y_loss(0), s.y_loss(s.max_loss)
-    parts.append(f'<path d="M{x0:.1f},{y1:.1f}V{y0:.1f}H{x1:.1f}" fill="none" stroke="#444"/>')
-    parts.append(f'<text x="{x0 - 4:.1f}" y="{y0 + 4:.1f}" text-anchor="end">0</text>')
-    parts.append(f'<text x="{x0 - 4:.1f}" y="{y1 + 4:.1f}" text-anchor="end">{esc(number(s.max_loss, ".3g"))}</text>')
-    parts.append(f'<text x="{x0:.1f}" y="{h - 8}" >step 0</text><text x="{x1:.1f}" y="{h - 8}" text-anchor="end">{s.steps}</text>')
-    accuracy = f' · <tspan fill="{POSITIVE}">accuracy</tspan>' if frames and frames[0].accuracy is not None else ""
-    parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{h - 8}" text-anchor="middle"><tspan fill="{NEGATIVE}">{esc(history.loss_name)} loss</tspan>{accuracy} (all samples)</text>')
-    loss_points = " ".join(f"{s.x(f.step):.1f},{s.y_loss(f.loss):.1f}" for f in frames)
-    parts.append(f'<polyline class="mg-loss" points="{loss_points}" fill="none" stroke="{NEGATIVE}" stroke-width="1.8"/>')
-    if frames and frames[0].accuracy is not None:
-        parts.append(f'<path d="M{x1:.1f},{s.y_accuracy(1):.1f}V{s.y_accuracy(0):.1f}" stroke="#444"/>')
-        parts.append(f'<text x="{x1 + 4:.1f}" y="{s.y_accuracy(1) + 4:.1f}">100%</text><text x="{x1 + 4:.1f}" y="{s.y_accuracy(0) + 4:.1f}">0%</text>')
-        acc_points = " ".join(f"{s.x(f.step):.1f},{s.y_accuracy(f.accuracy):.1f}" for f in frames if f.accuracy is not None)
-        parts.append(f'<polyline class="mg-accuracy" points="{acc_points}" fill="none" stroke="{POSITIVE}" stroke-width="1.8"/>')
-    if marker is not None:
-        parts.append(_marker(s, marker))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _marker(s: CurveScale, f: Snapshot) -> str:
-    acc = f'<circle class="mg-mark-accuracy" r="4" fill="{POSITIVE}" cx="{s.x(f.step):.1f}" cy="{s.y_accuracy(f.accuracy):.1f}"/>' if f.accuracy is not None else ""
-    return (
-        f'<g class="mg-marker"><line class="mg-mark-line" x1="{s.x(f.step):.1f}" x2="{s.x(f.step):.1f}" y1="{s.top}" y2="{s.y_loss(0):.1f}" stroke="#888" stroke-dasharray="3,3"/>'
-        f'<circle class="mg-mark-loss" r="4" fill="{NEGATIVE}" cx="{s.x(f.step):.1f}" cy="{s.y_loss(f.loss):.1f}"/>{acc}</g>'
-    )
+    """The curves as inline SVG."""
+    return curves_figure(history, frames, marker).html()
 
 
 def marker_positions(history: TrainingHistory) -> list[list[float | None]]:
-    """Per snapshot, where the page's marker goes: [x, y of the loss, y of the accuracy or None]."""
-    s = curve_scale(history, history.frames)
-    return [
-        [round(s.x(f.step), 1), round(s.y_loss(f.loss), 1), None if f.accuracy is None else round(s.y_accuracy(f.accuracy), 1)]
-        for f in history.frames
-    ]
+    """Per snapshot, where the page's markers go in their plots' areas: [x, y of the loss,
+    y of the accuracy] (None where there is no such number, or it is not finite)."""
+    plots = curve_plots(history, history.frames)
+    frames = [p.frame() for p in plots]
+
+    def at(f: plot.Frame, v: float | None) -> float | None:
+        return None if v is None or not math.isfinite(v) else round(f.y(v), 1)
+
+    out = []
+    for s in history.frames:
+        accuracy = at(frames[1], 100 * s.accuracy) if len(frames) > 1 and s.accuracy is not None else None
+        out.append([round(frames[0].x(float(s.step)), 1), at(frames[0], s.loss), accuracy])
+    return out
 
 
 # --- the network -------------------------------------------------------------------------------------
@@ -238,34 +223,37 @@ def _positions(history: TrainingHistory) -> list[list[tuple[float, float]]]:
     widths = [history.n_in, *history.sizes]
     columns = []
     for c, n in enumerate(widths):
-        x = 40 + (w - 80) * c / (len(widths) - 1)
-        gap = min(40.0, (h - 30) / n)
-        top = (h - gap * (n - 1)) / 2
+        x = 50 + (w - 100) * c / (len(widths) - 1)
+        gap = min(40.0, (h - 40) / n)
+        top = (h - 16 - gap * (n - 1)) / 2
         columns.append([(x, top + gap * j) for j in range(n)])
     return columns
 
 
 def _radius(history: TrainingHistory) -> float:
     h = NETWORK_SIZE[1]
-    return max(3.0, min(11.0, 0.38 * (h - 30) / max(history.n_in, *history.sizes)))
+    return max(3.0, min(11.0, 0.38 * (h - 40) / max(history.n_in, *history.sizes)))
 
 
 def edge_widths(values: list[float] | None, history: TrainingHistory, scale: float) -> list[float]:
     """Each weight's edge as a signed width in px: |value| / scale of MAX_EDGE_PX (at least
     MIN_EDGE_PX), negative for a negative value. Edges in ``history.weight_index`` order."""
+    positions = [k for layer in history.weight_index for row in layer for k in row]
+    if values is None or not (scale > 0 and math.isfinite(scale)):
+        return [MIN_EDGE_PX] * len(positions)
+    span, least, inverse, isfinite = MAX_EDGE_PX - MIN_EDGE_PX, MIN_EDGE_PX, 1.0 / scale, math.isfinite
     out = []
-    for layer in history.weight_index:
-        for row in layer:
-            for k in row:
-                v = values[k] if values is not None else 0.0
-                width = MIN_EDGE_PX + (MAX_EDGE_PX - MIN_EDGE_PX) * min(1.0, abs(v) / scale) if scale > 0 and math.isfinite(v) else MIN_EDGE_PX
-                out.append(round(-width if v < 0 else width, 1))
+    for k in positions:
+        v = values[k]
+        width = round(least + span * min(1.0, abs(v) * inverse), 1) if isfinite(v) else least
+        out.append(-width if v < 0 else width)
     return out
 
 
 def weight_scale(history: TrainingHistory, frames: list[Snapshot]) -> float:
     """The largest |w| in ``frames``: a fixed scale, so weights that grow draw wider."""
-    return _largest(w for f in frames for layer in history.weight_index for row in layer for w in (f.parameters[k] for k in row))
+    positions = [k for layer in history.weight_index for row in layer for k in row]
+    return _largest(f.parameters[k] for f in frames for k in positions)
 
 
 def gradient_scale(history: TrainingHistory, frame: Snapshot) -> float:
@@ -318,7 +306,12 @@ def network_svg(history: TrainingHistory, frame: Snapshot, gradients: bool = Fal
     widths = edge_widths(values, history, scale)
     pos = _positions(history)
     w, h = NETWORK_SIZE
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="mg-network" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-size="10" font-family="sans-serif">']
+    shape = " → ".join([str(history.n_in)] + [f"{n} {a}" for n, a in zip(history.sizes, history.activations)])
+    what = "dL/dw" if gradients else "w"
+    label = f"the network {shape}: an edge per weight, blue for {what} > 0 and red for {what} < 0, as wide as |{what}|; a disc per unit"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="mg-network" role="img" aria-label="{esc(label)}" width="{w}" height="{h}" '
+             f'viewBox="0 0 {w} {h}" style="max-width:100%;height:auto" font-size="{NETWORK_FONT}" font-family="{esc(plot.FONT_FAMILY)}">'
+             f"<title>{esc(label)}</title>"]
     edges, e = [], 0
     for l, layer in enumerate(history.weight_index):
         for j, row in enumerate(layer):
@@ -337,7 +330,7 @@ def network_svg(history: TrainingHistory, frame: Snapshot, gradients: bool = Fal
     units, u = [], 0
     for column in pos:
         for x, y in column:
-            ring = ' stroke-dasharray="2,2" stroke="#777"' if dead[u] else ' stroke="#222"'
+            ring = f' stroke-dasharray="2,2" stroke="{NEUTRAL}"' if dead[u] else ' stroke="currentColor"'
             units.append(
                 f'<circle data-u="{u}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fills[u]}" stroke-width="1.2"{ring}>'
                 f"<title>{esc(titles[u])}</title></circle>"
@@ -346,7 +339,7 @@ def network_svg(history: TrainingHistory, frame: Snapshot, gradients: bool = Fal
     parts.append(f'<g class="mg-units">{"".join(units)}</g>')
     names = ["input"] + [f"layer {l} ({esc(a)})" for l, a in enumerate(history.activations, 1)]
     for column, name in zip(pos, names):
-        parts.append(f'<text x="{column[0][0]:.1f}" y="{h - 4}" text-anchor="middle">{name}</text>')
+        parts.append(f'<text x="{column[0][0]:.1f}" y="{h - 6}" text-anchor="middle" fill="currentColor">{name}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -354,14 +347,19 @@ def network_svg(history: TrainingHistory, frame: Snapshot, gradients: bool = Fal
 NO_GRADIENT = "No gradient at step 0: no step has been taken yet. "
 
 
+def _swatch(colour: str, shape: str = "line") -> str:
+    style = f"background:{colour}" if shape == "line" else f"background:{colour};border-radius:50%"
+    return f'<i class="mg-swatch mg-swatch-{shape}" style="{style}" aria-hidden="true"></i>'
+
+
 def network_legend(gradients: bool = False) -> str:
-    """What the network picture's colours and widths mean (HTML)."""
+    """What the network picture's colours and widths mean (HTML; coloured swatches, the text in the page's ink)."""
     width = "|dL/dw| of the last step, relative to that step's largest" if gradients else "|w|, relative to the largest |w| shown"
     what = "dL/dw" if gradients else "w"
     return (
-        f'Edges: <span style="color:{POSITIVE}">{what} &gt; 0</span>, <span style="color:{NEGATIVE}">{what} &lt; 0</span>; '
+        f"Edges: {_swatch(POSITIVE)}{what} &gt; 0, {_swatch(NEGATIVE)}{what} &lt; 0; "
         f"width {esc(width)}. Discs: each unit's output z for the ringed sample "
-        f'(<span style="color:{POSITIVE}">z &gt; 0</span>, <span style="color:{NEGATIVE}">z &lt; 0</span>); '
+        f"({_swatch(POSITIVE, 'disc')}z &gt; 0, {_swatch(NEGATIVE, 'disc')}z &lt; 0); "
         "a dashed ring: 0 for every sample (a dead unit)."
     )
 
@@ -370,10 +368,16 @@ def network_legend(gradients: bool = False) -> str:
 
 
 def caption(history: TrainingHistory, frame: Snapshot) -> str:
-    """One line: step, epoch, loss, accuracy, learning rate."""
-    parts = [f"step {frame.step} of {history.steps}", f"epoch {frame.epoch} of {history.epochs}", f"loss {number(frame.loss)}"]
-    if frame.accuracy is not None:
-        parts.append(f"accuracy {frame.accuracy:.1%}")
+    """One line: step, epoch, loss and accuracy (on all samples, after the step), learning rate."""
+    parts = [f"step {frame.step} of {history.steps}", f"epoch {frame.epoch} of {history.epochs}", scores(frame.loss, frame.accuracy)]
     if frame.lr is not None:
         parts.append(f"lr {number(frame.lr)}")
     return " · ".join(parts)
+
+
+def definitions(history: TrainingHistory) -> str:
+    """What the caption's loss and accuracy are, in one sentence."""
+    accuracy = " and accuracy" if history.classes is not None else ""
+    return (f"Loss{accuracy}: on all {len(history.xs)} samples, with the weights as they are after the step shown "
+            f"({history.loss_name}, the mean over the samples). The last snapshot's are what micrograd train prints last; "
+            f"its table of epochs shows each epoch's mean of batch losses, each taken before its batch's update.")

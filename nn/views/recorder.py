@@ -5,21 +5,25 @@ k-th step, k = ceil(steps / max_frames), so a run of any length gives at most
 
 A snapshot holds what the live view and the replay page show: the step, epoch, learning
 rate, the loss and accuracy on all samples, every parameter and its gradient, each unit's
-output z for one chosen sample, and, for 2-D inputs, the decision boundary as a grid of
-network outputs. The grid is computed with plain floats straight from the weights
-(``forward_floats``: ``z(l) = f(W(l) z(l-1) + b(l))``), not with Values: 40 x 40 points per
-snapshot would otherwise build ~10^6 graph nodes.
+output z for one chosen sample. The numbers on all samples come from the weights as plain
+floats (``FloatNet``: ``z(l) = f(W(l) z(l-1) + b(l))``, each ``W z + b`` the correctly
+rounded sum that nn's ``dot`` node computes, so they are ``nn.evaluate``'s to the last bit)
+and the loss function on those outputs. For 2-D inputs the decision boundary, a grid of
+network outputs, is computed when something draws it (``history.boundary_of(frame)``), from
+the snapshot's parameters: 40 x 40 points at every snapshot would cost more than training.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from operator import mul
 from typing import Any, Callable, Sequence
 
 from micrograd import OPS, Value, no_grad
+from micrograd.ops import fsum
 
-MAX_FRAMES = 200  # snapshots kept of a run, whatever its length (plus the start)
+MAX_FRAMES = 60  # snapshots kept of a run, whatever its length (plus the start)
 GRID = 40  # the decision boundary is sampled on GRID x GRID points
 MARGIN = 0.1  # the grid reaches this fraction of the data's range beyond the data on each side
 
@@ -30,7 +34,7 @@ class Snapshot:
 
     step: int
     epoch: int
-    loss: float  # mean loss over all samples, with the weights as they are at this step
+    loss: float  # mean loss over all samples, with the weights as they are after this step
     accuracy: float | None  # fraction of all samples classified right (class losses only)
     batch_loss: float | None  # the loss of this step's batch, before its update (None at step 0)
     lr: float | None
@@ -38,7 +42,7 @@ class Snapshot:
     gradients: list[float] | None  # dL/dp of this step's batch (None at step 0 or when not kept)
     activations: list[list[float]]  # z(0) = the chosen sample, then z(1), ..., z(L)
     active: list[list[float]]  # per hidden/output unit: fraction of samples where z != 0
-    boundary: list[list[list[float]]] | None  # [row][column] -> the outputs at that grid point
+    boundary: list[list[list[float]]] | None = None  # [row][column] -> the outputs there, once drawn (boundary_of)
 
 
 @dataclass
@@ -61,6 +65,9 @@ class TrainingHistory:
     grid: int
     center: float  # the output value of the decision boundary (one output)
     frames: list[Snapshot] = field(default_factory=list)
+    bias_index: list[list[int | None]] = field(default_factory=list)  # [layer][j] -> position of b(l+1)[j]
+    alpha_index: list[list[int | None]] = field(default_factory=list)  # [layer][j] -> a learned PReLU slope's
+    functions: list[Any] = field(default_factory=list, repr=False, compare=False)  # each layer's activation, a name or a callable
 
     @property
     def has_boundary(self) -> bool:
@@ -69,6 +76,16 @@ class TrainingHistory:
     def grid_points(self) -> list[list[tuple[float, float]]]:
         """The boundary grid's points, ``[row][column]``, row 0 at the top (largest x1)."""
         return grid_points(self.bounds, self.grid) if self.bounds is not None else []
+
+    def boundary_of(self, frame: Snapshot) -> list[list[list[float]]] | None:
+        """The network's outputs at the grid points with the weights of ``frame``, ``[row][column]``
+        (computed once, then kept in ``frame.boundary``); None without 2-D inputs."""
+        if self.bounds is None:
+            return None
+        if frame.boundary is None:
+            outputs, g = FloatNet.at(self, frame.parameters).outputs([p for row in self.grid_points() for p in row]), self.grid
+            frame.boundary = [outputs[r * g : (r + 1) * g] for r in range(g)]
+        return frame.boundary
 
 
 def grid_points(bounds: tuple[float, float, float, float], n: int) -> list[list[tuple[float, float]]]:
@@ -82,11 +99,10 @@ def grid_points(bounds: tuple[float, float, float, float], n: int) -> list[list[
 # --- the network on plain floats ---------------------------------------------------------
 
 
-def float_activation(neuron: Any) -> Callable[[float], float]:
-    """The unit's ``f`` on floats: the forward of the activation's op-table row, with the
-    unit's learned alpha (PReLU) or the row's default operands (ELU's alpha), as the unit
-    itself calls it; a custom callable runs on a Value under ``no_grad``."""
-    activation = neuron.activation
+def float_activation(activation: Any, alpha: float | None = None) -> Callable[[float], float]:
+    """A unit's ``f`` on floats: the forward of the activation's op-table row, with the unit's
+    learned ``alpha`` (PReLU) or the row's default operands (ELU's alpha), as the unit itself
+    calls it; a custom callable runs on a Value under ``no_grad``."""
     if callable(activation):
         def custom(u: float) -> float:
             with no_grad():
@@ -95,41 +111,59 @@ def float_activation(neuron: Any) -> Callable[[float], float]:
     op = OPS[activation]
     if op.arity == 1:
         return op.forward
-    alpha = getattr(neuron, "alpha", None)
-    extra = (alpha.data,) if alpha is not None else tuple(op.defaults)
+    extra = (alpha,) if alpha is not None else tuple(op.defaults)
     forward = op.forward
     return lambda u: forward(u, *extra)
 
 
 class FloatNet:
-    """The weights of an ``nn.MLP`` copied out as floats, for fast forward passes."""
+    """The weights of an ``nn.MLP`` as floats, for fast forward passes that give nn's numbers:
+    each unit's ``u = w . z + b`` is the correctly rounded sum of the products ``w_i z_i`` and
+    ``b * 1``, as nn's ``dot`` node computes it, then ``f(u)`` by the activation's row."""
 
-    def __init__(self, net: Any) -> None:
-        self.layers = []
-        for layer in net.layers:
-            rows = [([w.data for w in n.w], n.b.data if n.b is not None else 0.0, float_activation(n)) for n in layer.neurons]
-            self.layers.append(rows)
+    def __init__(self, net: Any = None, *, layers: list[list[tuple[tuple[float, ...], Callable[[float], float]]]] | None = None) -> None:
+        if layers is None:
+            layers = [
+                [(tuple(w.data for w in n.w) + ((n.b.data,) if n.b is not None else ()),
+                  float_activation(n.activation, n.alpha.data if n.alpha is not None else None)) for n in layer.neurons]
+                for layer in net.layers
+            ]
+        self.layers = layers
+
+    @classmethod
+    def at(cls, history: TrainingHistory, parameters: Sequence[float]) -> FloatNet:
+        """The network of ``history`` with the weights ``parameters`` (a snapshot's)."""
+        layers = []
+        for weights, biases, alphas, activation in zip(history.weight_index, history.bias_index, history.alpha_index, history.functions):
+            layer = []
+            for w, b, a in zip(weights, biases, alphas):
+                wb = tuple(parameters[k] for k in w) + ((parameters[b],) if b is not None else ())
+                layer.append((wb, float_activation(activation, parameters[a] if a is not None else None)))
+            layers.append(layer)
+        return cls(layers=layers)
+
+    def layers_at(self, x: Sequence[float]) -> list[list[float]]:
+        """Every layer's outputs for one input: ``[z(0) = x, z(1), ..., z(L)]``."""
+        z = list(x)
+        out = [z]
+        for layer in self.layers:
+            zb = (*z, 1.0)  # a unit without a bias has one weight less: map stops at the shorter
+            try:
+                z = [f(math.fsum(map(mul, wb, zb))) for wb, f in layer]
+            except (OverflowError, ValueError):  # inf or nan among the products: the row's fsum, which falls back to +
+                z = [f(fsum(map(mul, wb, zb))) for wb, f in layer]
+            out.append(z)
+        return out
 
     def forward(self, points: Sequence[Sequence[float]]) -> list[list[list[float]]]:
-        """Every layer's outputs at every point at once, ``[l][j][n]`` = z(l)_j for point n:
-        ``z(0) = x``, ``z(l)_j = f(b(l)_j + sum_i W(l)[j,i] z(l-1)_i)``, a layer's whole
-        column of points per list operation (several times faster than point by point)."""
-        n_in = len(points[0]) if points else 0
-        z = [[p[i] for p in points] for i in range(n_in)]
-        layers = [z]
-        for rows in self.layers:
-            below, z = z, []
-            for w, b, f in rows:
-                u = [b] * len(points)
-                for w_i, z_i in zip(w, below):
-                    u = [a + w_i * c for a, c in zip(u, z_i)]
-                z.append(list(map(f, u)))
-            layers.append(z)
-        return layers
+        """Every layer's outputs at every point, ``[l][j][n]`` = z(l)_j for point n."""
+        per_point = [self.layers_at(p) for p in points]
+        depth = len(self.layers) + 1
+        return [[list(z) for z in zip(*(layers[l] for layers in per_point))] if per_point else [] for l in range(depth)]
 
     def outputs(self, points: Sequence[Sequence[float]]) -> list[list[float]]:
         """The network's outputs ``[n][k]`` at every point n."""
-        return [list(y) for y in zip(*self.forward(points)[-1])]
+        return [self.layers_at(p)[-1] for p in points]
 
 
 # --- the recorder (a monitor for nn.train) -------------------------------------------------
@@ -168,6 +202,8 @@ class TrainingRecorder:
         params = net.parameters()
         position = {id(p): k for k, p in enumerate(params)}
         weight_index = [[[position[id(w)] for w in n.w] for n in layer.neurons] for layer in net.layers]
+        bias_index = [[position[id(n.b)] if n.b is not None else None for n in layer.neurons] for layer in net.layers]
+        alpha_index = [[position[id(n.alpha)] if n.alpha is not None else None for n in layer.neurons] for layer in net.layers]
         self.history = TrainingHistory(
             n_in=net.n_in, sizes=list(net.sizes), activations=[_name(a) for a in net.activations],
             labels=[p.label for p in params], weight_index=weight_index, xs=xs,
@@ -175,6 +211,7 @@ class TrainingRecorder:
             steps=steps, epochs=epochs, every=max(1, math.ceil(steps / self.max_frames)), sample=self.sample,
             loss_name=_name(loss), bounds=_bounds(xs) if net.n_in == 2 else None, grid=self.grid,
             center=self.center if self.center is not None else _center(net, loss, ts),
+            bias_index=bias_index, alpha_index=alpha_index, functions=[layer.neurons[0].activation for layer in net.layers],
         )
         self._record(step=0, epoch=0, batch_loss=None)
 
@@ -194,25 +231,22 @@ class TrainingRecorder:
     def _record(self, *, step: int, epoch: int, batch_loss: float | None) -> Snapshot:
         history = self.history
         assert history is not None
-        net, params = self._net, self._net.parameters()
-        fnet = FloatNet(net)
-        layers = fnet.forward(history.xs)
-        ys = [list(y) for y in zip(*layers[-1])]
+        params = self._net.parameters()
+        fnet = FloatNet(self._net)
+        per_sample = [fnet.layers_at(x) for x in history.xs]
+        ys = [layers[-1] for layers in per_sample]
         with no_grad():
-            losses = [self._loss([Value(v) for v in y], t).data for y, t in zip(ys, self._ts)]
-            hits = None if self._correct is None else sum(bool(self._correct([Value(v) for v in y], t)) for y, t in zip(ys, self._ts))
+            outputs = [[Value(v) for v in y] for y in ys]
+            losses = [self._loss(y, t).data for y, t in zip(outputs, self._ts)]
+            hits = None if self._correct is None else sum(bool(self._correct(y, t)) for y, t in zip(outputs, self._ts))
         n = len(ys)
-        active = [[sum(1 for v in z_j if v != 0) / n for z_j in z] for z in layers[1:]]
-        boundary = None
-        if history.bounds is not None:
-            points = [p for row in history.grid_points() for p in row]
-            outputs, g = fnet.outputs(points), history.grid
-            boundary = [outputs[r * g : (r + 1) * g] for r in range(g)]
+        active = [[sum(map(bool, unit)) / n for unit in zip(*(layers[l] for layers in per_sample))]  # z != 0 (nan counts)
+                  for l in range(1, len(history.sizes) + 1)]
         snapshot = Snapshot(
             step=step, epoch=epoch, loss=math.fsum(losses) / n, accuracy=None if hits is None else hits / n,
             batch_loss=batch_loss, lr=_lr(self._optimizer), parameters=[p.data for p in params],
             gradients=[p.grad for p in params] if self.gradients and step > 0 else None,
-            activations=[[z_j[self.sample] for z_j in z] for z in layers], active=active, boundary=boundary,
+            activations=per_sample[self.sample], active=active,
         )
         history.frames.append(snapshot)
         return snapshot

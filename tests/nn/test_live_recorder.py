@@ -1,7 +1,8 @@
 """The training recorder (nn.views.recorder): a snapshot every k-th step with k =
-ceil(steps / max_frames), whatever the run's length; the boundary grid is the network's
-own output at the grid points; no boundary for inputs that are not 2-D; what it records
-agrees with the network and with nn.train."""
+ceil(steps / max_frames), whatever the run's length; the boundary grid, computed when asked
+for, is the network's own output at the grid points with that snapshot's weights; no
+boundary for inputs that are not 2-D; what it records agrees with the network, with
+nn.train, and to the last bit with nn.evaluate."""
 
 import math
 import re
@@ -62,7 +63,9 @@ def test_the_boundary_grid_is_the_networks_output_at_the_grid_points(activations
     lo0, hi0 = min(x[0] for x in XS), max(x[0] for x in XS)
     lo1, hi1 = min(x[1] for x in XS), max(x[1] for x in XS)
     assert history.bounds == pytest.approx((lo0 - 0.2, hi0 + 0.2, lo1 - 0.35, hi1 + 0.35))  # 10% of the range each side
-    boundary = history.frames[0].boundary
+    assert history.frames[0].boundary is None  # not computed until something draws it
+    boundary = history.boundary_of(history.frames[0])
+    assert history.frames[0].boundary is boundary
     assert len(boundary) == 7 and all(len(row) == 7 for row in boundary)
     with micrograd.no_grad():
         for row, points in zip(boundary, grid_by_hand(history.bounds, 7)):
@@ -86,7 +89,7 @@ def test_inputs_that_are_not_2d_have_no_boundary():
     recorder.update(step=1, epoch=1, loss=0.5)
     recorder.update(step=2, epoch=2, loss=0.4)
     assert not history.has_boundary and history.bounds is None
-    assert [f.boundary for f in history.frames] == [None, None, None]
+    assert [history.boundary_of(f) for f in history.frames] == [None, None, None]
     assert [f.step for f in history.frames] == [0, 1, 2]
 
 
@@ -176,7 +179,8 @@ def test_the_class_flips_at_the_center_the_output_suggests():
 def test_a_value_is_never_kept_only_floats():
     history = start(TrainingRecorder(grid=2), nn.MLP(2, [2, 1], seed=0), XS, TS, steps=1)
     f = history.frames[0]
-    numbers = [f.loss, *f.parameters, *(z for layer in f.activations for z in layer), *(y for row in f.boundary for ys in row for y in ys)]
+    boundary = history.boundary_of(f)
+    numbers = [f.loss, *f.parameters, *(z for layer in f.activations for z in layer), *(y for row in boundary for ys in row for y in ys)]
     assert all(type(v) is float for v in numbers)
     assert not any(isinstance(v, Value) for v in numbers)
 
@@ -201,4 +205,52 @@ def test_class_indices_keep_their_numbers_when_a_class_is_missing():
 def test_no_finite_point_means_no_boundary():
     inf = float("inf")
     history = start(TrainingRecorder(grid=2), nn.MLP(2, [1]), [[inf, 0.0], [0.0, -inf]], [0.0, 1.0], steps=1)
-    assert history.bounds is None and history.frames[0].boundary is None
+    assert history.bounds is None and history.boundary_of(history.frames[0]) is None
+
+
+def test_each_snapshot_has_the_boundary_of_its_own_weights():
+    xs, ys = nn.moons(20, noise=0.1, seed=0)
+    net = nn.MLP(2, [4, 1], seed=1)
+    recorder = TrainingRecorder(grid=5)
+    nn.train(net, xs, ys, loss="bce_with_logits", lr=0.5, epochs=3, monitor=recorder, progress=False)
+    history = recorder.history
+    first, last = history.boundary_of(history.frames[0]), history.boundary_of(history.frames[-1])
+    assert first != last
+    with micrograd.no_grad():  # the trained network is the last snapshot's
+        for row, points in zip(last, grid_by_hand(history.bounds, 5)):
+            for got, point in zip(row, points):
+                assert got == [v.data for v in net(list(point))]  # to the last bit: the same sums as nn's dot
+
+
+@pytest.mark.parametrize("activations, loss, targets", [
+    (["relu", "relu", "identity"], "bce_with_logits", "binary"),
+    (["prelu", "tanh", "identity"], "softmax_cross_entropy", "classes"),
+    (["elu", "sigmoid", "sigmoid"], "squared_error", "binary"),
+])
+def test_the_loss_and_accuracy_of_a_snapshot_are_nn_evaluates_to_the_last_bit(activations, loss, targets):
+    """What the replay page shows and what micrograd train prints last are the same numbers."""
+    xs, ys = nn.moons(30, noise=0.2, seed=2)
+    outputs = 2 if targets == "classes" else 1
+    ts = list(ys) if targets == "classes" else [float(y) for y in ys]
+    net = nn.MLP(2, [5, 4, outputs], activations, seed=4)
+    before = nn.evaluate(net, xs, ts, loss=loss)
+    recorder = TrainingRecorder()
+    nn.train(net, xs, ts, loss=loss, optimizer="adam", lr=0.05, epochs=4, mode="minibatch", batch_size=7, monitor=recorder,
+             progress=False)
+    after = nn.evaluate(net, xs, ts, loss=loss)
+    first, last = recorder.history.frames[0], recorder.history.frames[-1]
+    assert (first.loss, first.accuracy) == before
+    assert (last.loss, last.accuracy) == after
+    assert before != after
+
+
+def test_the_float_network_of_a_snapshot_is_the_networks():
+    net = nn.MLP(2, [3, 2], ["prelu", "identity"], seed=6, bias=[True, False])
+    for p in net.parameters():
+        if p.label.startswith("alpha"):
+            p.data = -0.3
+    history = start(TrainingRecorder(grid=2), net, XS, [[t, -t] for t in TS], steps=1)
+    points = [[0.3, -0.7], [2.0, 1.5]]
+    assert FloatNet.at(history, history.frames[0].parameters).outputs(points) == FloatNet(net).outputs(points)
+    with micrograd.no_grad():
+        assert FloatNet(net).outputs(points) == [[v.data for v in net(p)] for p in points]

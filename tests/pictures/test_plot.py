@@ -220,6 +220,15 @@ def test_the_legend_names_every_labelled_series_in_order():
     assert texts(parse(p.svg()), "mgp-legend") == ["first", "second", "level", "class 0", "class 1"]
 
 
+def test_points_by_class_take_the_palettes_colours_and_float_targets_read_as_classes():
+    p = Plot().points([(0, 0), (1, 1), (2, 0), (3, 1)], [0.0, 1.0, 0.0, 1.0], names={0: "left", 1: "right"})
+    root = parse(p.svg())
+    groups = [g for g in area_of(root).iter(f"{SVG}g") if "mgp-class" in g.get("class")]
+    assert [g.get("data-label") for g in groups] == ["left", "right"]
+    assert [next(iter(g)).get("fill") for g in groups] == [plot.PALETTE[0], plot.PALETTE[1]]
+    assert [next(iter(g)).tag for g in groups] == [f"{SVG}circle", f"{SVG}path"]  # a shape per class too
+
+
 @pytest.mark.parametrize("where", ["upper right", "upper left", "lower right", "lower left"])
 def test_a_legend_inside_sits_in_its_corner_of_the_axes(where):
     p = Plot(legend=where, width=400, height=300).line([0, 1], label="a curve")
