@@ -1,12 +1,15 @@
 """The notebook course: numbered notebooks, stored clean, each run headless in a real Jupyter
-kernel twice: as stored, where every cell passes (so every assert in it holds), and with
-every "solution" cell removed, where every "check" cell fails with its hint and nothing
-else fails (so the checks can fail, and an unsolved exercise breaks nothing after it).
+kernel twice: as stored, where every cell passes (so every assert in it holds) and every
+exercise's check says "right", and with every "solution" cell removed, where every "check"
+cell fails with its hint and nothing else fails (so the checks can fail, and an unsolved
+exercise breaks nothing after it). Both runs happen with numpy and matplotlib made
+unimportable, as in the browser's Python, which has neither; the plots are
+micrograd.viz.plot's SVG. A few answers that checks once misjudged are judged again.
 
 Stored clean means no outputs and no execution counts: diffs stay small, and a number a
 notebook shows always comes from running it, here or on the learner's machine.
 
-Each run is one test, so `pytest tests/test_notebooks.py --durations=0` lists how long
+Each run is one test, so `pytest tests/course/test_notebooks.py --durations=0` lists how long
 every notebook takes.
 """
 
@@ -44,14 +47,44 @@ def tags(cell: nbformat.NotebookNode) -> list[str]:
     return [t for t in cell.metadata.get("tags", []) if t in TAGS]
 
 
+# What the browser's Python (Pyodide, from the npm registry and the package index) cannot
+# install: no WebAssembly build of either is published. `%matplotlib` fails there too.
+ABSENT = ("numpy", "matplotlib")
+FORBIDDEN = re.compile(r"^[ \t]*(?:%matplotlib\b.*|(?:import|from)[ \t]+(?:numpy|matplotlib)\b.*)$", re.M)
+
+# Run first, then taken out again: from here on, importing numpy or matplotlib fails in the kernel.
+WITHOUT_ABSENT = f"""
+import sys as _sys
+_absent = {ABSENT!r}
+assert not [m for m in _sys.modules if m.split(".")[0] in _absent], "the kernel imported numpy or matplotlib before the notebook"
+class _Absent:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in _absent:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (the course runs where it is not installed)", name=name)
+        return None
+_sys.meta_path.insert(0, _Absent())
+del _sys, _Absent
+"""
+
+
 def run(nb: nbformat.NotebookNode, workdir: Path, allow_errors: bool = False) -> nbformat.NotebookNode:
     """Execute nb in a fresh python3 kernel working in workdir (so whatever a run leaves
-    behind, such as hypothesis's cache, stays out of the tree)."""
+    behind, such as hypothesis's cache, stays out of the tree), with numpy and matplotlib
+    unimportable; nb's own cells keep their indices."""
+    nb.cells.insert(0, nbformat.v4.new_code_cell(WITHOUT_ABSENT))
     client = NotebookClient(
         nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=allow_errors,
         resources={"metadata": {"path": str(workdir)}},
     )
-    return client.execute()  # without allow_errors: raises CellExecutionError, naming the cell
+    try:
+        return client.execute()  # without allow_errors: raises CellExecutionError, naming the cell
+    finally:
+        guard = nb.cells.pop(0)
+        assert errors(guard) == [], f"the cell that blocks numpy and matplotlib failed: {errors(guard)}"
+
+
+def stdout(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream" and o.name == "stdout")
 
 
 def errors(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -170,20 +203,32 @@ def test_exercises_follow_the_convention(path: Path) -> None:
     assert count >= MIN_EXERCISES, f"{path.name} has {count} exercises; every notebook needs {MIN_EXERCISES}"
 
 
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_imports_only_what_the_browser_has(path: Path) -> None:
+    """No numpy, no matplotlib, no `%matplotlib inline`: the course runs in the browser's
+    Python, which has neither, and draws its plots with micrograd.viz.plot."""
+    found = [f"{path.name} cell {i}: {m.group(0).strip()}" for i, cell in enumerate(read(path).cells)
+             if cell.cell_type == "code" for m in FORBIDDEN.finditer(cell.source)]
+    assert found == []
+
+
+def last_checks(cells: list[nbformat.NotebookNode]) -> list[int]:
+    """The index of each exercise's last check cell."""
+    return [i for i, c in enumerate(cells) if tags(c) == ["check"] and (i + 1 == len(cells) or tags(cells[i + 1]) != ["check"])]
+
+
 @pytest.mark.parametrize("path", notebooks(PATHS))
 def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
-    """As stored, with the solutions: every cell runs without error (so every assert in it,
-    checks included, holds), and the plots and graphs the notebook draws come out as images."""
+    """As stored, with the solutions and without numpy or matplotlib: every cell runs without
+    error (so every assert in it, checks included, holds), every exercise's check ends by
+    saying "right", and the plots and graphs the notebook draws come out as SVG."""
     nb = run(read(path), tmp_path)
-    images = [
-        kind
-        for cell in nb.cells if cell.cell_type == "code"
-        for output in cell.outputs
-        for kind in output.get("data", {})
-        if kind in ("image/png", "image/svg+xml")
-    ]
-    assert images, f"{path.name} showed no plot or graph"
     assert [o for cell in nb.cells for o in errors(cell)] == []
+    kinds = [kind for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs for kind in output.get("data", {})]
+    assert "image/svg+xml" in kinds, f"{path.name} showed no plot or graph"
+    assert "image/png" not in kinds, f"{path.name} drew a raster image; plots are micrograd.viz.plot's SVG"
+    silent = [f"{path.name} cell {i}" for i in last_checks(nb.cells) if not re.search(r"^right\b", stdout(nb.cells[i]), re.M)]
+    assert silent == [], "these checks passed without saying so: end each with print(\"right: ...\")"
 
 
 WITH_EXERCISES = [p for p in PATHS if any(tags(c) == ["solution"] for c in read(p).cells)]
@@ -210,3 +255,38 @@ def test_without_solutions_every_check_fails_with_its_hint(path: Path, tmp_path:
         elif found:
             wrong.append(f"{where} failed: {found[0].ename}: {found[0].evalue}")
     assert wrong == []
+
+
+# Answers that a check once judged wrongly: (notebook, exercise number, the answer in place of
+# the solution, whether the check must accept it).
+JUDGED = [
+    # -a/(2b) equals -a/b^2 at b = 2 only, the one b the check used to try
+    ("00_build_the_engine", 3, 'def divide(a, b):\n    return Value(a.data / b.data, (a, b), (1 / b.data, -a.data / (2 * b.data)), "/")', False),
+    # 600.0 steps are 600 steps
+    ("07_training_an_mlp", 1, 'my_steps = {"full": 60.0, "sgd": 6000.0, "minibatch": 600.0}', True),
+    # 3 |x|^3 / x is 3 x |x| except at 0, where it divides by zero
+    ("08_testing_gradients_with_properties", 2,
+     'abs3_grad = "3.0 * out / x"\nABS3 = add_row(Op("abs3", "abs(x) ** 3", (abs3_grad,)), replace=True)', False),
+]
+
+
+@pytest.mark.parametrize("name, number, answer, accepted", JUDGED, ids=[f"{n[:2]}-ex{k}" for n, k, _, _ in JUDGED])
+def test_a_check_judges_this_answer(name: str, number: int, answer: str, accepted: bool, tmp_path: Path) -> None:
+    """The notebook up to exercise `number`'s checks, with `answer` in place of its solution:
+    an accepted answer passes every cell, a wrong one fails the check with its hint, and
+    only the check."""
+    nb = read(NOTEBOOKS / f"{name}.ipynb")
+    solutions = [i for i, c in enumerate(nb.cells) if tags(c) == ["solution"]]
+    at = solutions[number - 1]
+    end = next(i for i in last_checks(nb.cells) if i > at)
+    nb.cells = nb.cells[: end + 1]
+    nb.cells[at].source = answer
+    run(nb, tmp_path, allow_errors=True)
+    failed = {i: errors(c)[0] for i, c in enumerate(nb.cells) if c.cell_type == "code" and errors(c)}
+    if accepted:
+        assert failed == {}, f"{name} exercise {number} rejected {answer!r}: {failed}"
+        assert re.search(r"^right\b", stdout(nb.cells[end]), re.M)
+    else:
+        assert list(failed) and all(tags(nb.cells[i]) == ["check"] for i in failed), f"{name}: {failed}"
+        first = next(iter(failed.values()))
+        assert first.ename == "AssertionError" and first.evalue.strip(), f"{name} exercise {number}: {first.ename}: {first.evalue}"

@@ -176,3 +176,30 @@ def test_the_glossary_pairs_the_terms() -> None:
         ("loss function", "損失関数"), ("cross-entropy error", "交差エントロピー誤差"), ("numerical differentiation", "数値微分"),
     ):
         assert re.search(rf"^\| {re.escape(english)} \| {re.escape(japanese)} \|", glossary, re.M), english
+
+
+# Who each part is credited to, as the project's notes on its sources say: (what the
+# bullet naming that section must say, what it must not say).
+CREDITS = {
+    "§1-3": (("lecture slides", "Hontani", "Nagoya Institute of Technology"), ()),
+    "§4": (("notes on the", "backpropagation chapter", "Deep Learning from Scratch", "Koki Saitoh"), ()),
+    "§5": (("weight-update formula", "blog", "numerical computing"), ()),
+    "§6": (("memo", "by hand", "Chainer", "omits"), ("blog",)),                 # not the numerical-computing blog
+    "§8": (("blog post", "gradient descent", "Deep Learning from Scratch"), ("chapter",)),   # not the book itself
+}
+
+
+def credit(mark: str) -> str:
+    """The one bullet of 'Where the examples come from' that names `mark`."""
+    credits = page().split("## Where the examples come from", 1)[1]
+    bullets = [b for b in re.split(r"^- ", credits, flags=re.M)[1:] if re.search(rf"{re.escape(mark)}\b", b)]
+    assert len(bullets) == 1, f"{len(bullets)} credits name {mark}"
+    return " ".join(bullets[0].split())
+
+
+@pytest.mark.parametrize("mark", list(CREDITS), ids=[m.replace("§", "section") for m in CREDITS])
+def test_each_example_is_credited_to_its_source(mark: str) -> None:
+    said, not_said = CREDITS[mark]
+    text = credit(mark)
+    assert [s for s in said if s not in text] == [], text
+    assert [s for s in not_said if s in text] == [], text
