@@ -1,11 +1,15 @@
 """Pause, browse, step and resume a live run WHILE its cell trains, in a real kernel: the test
 plays the browser, sending the widget messages a click sends (ipywidgets 8: an "update" of the
 pause toggle's value, a "custom" click event of the step button, an "update" of the slider),
-and reads what the kernel sends back on iopub."""
+and reads what the kernel sends back on iopub. Like JupyterLab 4.6 and Notebook 7.6, it sends
+a widget's next update only once the kernel said "idle" for its previous one, and addresses the
+widget messages to a subshell of their own. test_live_jupyter.py presses the buttons in a real
+browser."""
 
 import os
 import queue
 import re
+import time
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -19,11 +23,19 @@ STEPS = 3000  # one epoch of the full batch per step; a snapshot every 30 steps
 
 TRAIN = f"""
 import nn
+import threading
 from nn import LiveView
+threads = set()  # where the pause button's messages are handled
+
+class Watched(LiveView):
+    def _paused(self, paused):
+        threads.add(threading.current_thread().name)
+        super()._paused(paused)
+
 xs, ys = nn.moons(8, noise=0.1, seed=0)
-view = LiveView(grid=4)
+view = Watched(grid=4)
 history = nn.train(nn.MLP(2, [2, 1], seed=1), xs, ys, loss="bce_with_logits", lr=0.1, epochs={STEPS}, mode="full", monitor=view)
-print("returned", len(history.loss), len(view.history.frames))
+print("returned", len(history.loss), len(view.history.frames), sorted(threads))
 """
 EVERY = 30
 
@@ -37,7 +49,10 @@ class Front:
         self.captions = []  # the step of every caption the kernel drew, in order
         self.statuses = []
         self.stdout = []
-        self.idle = set()  # msg ids of the executions that are over
+        self.idle = set()  # msg ids of the requests the kernel said "idle" for
+        self.unanswered = {}  # comm id -> msg id of its last update, until the kernel said "idle" for it
+        client.control_channel.send(client.session.msg("create_subshell_request", {}))
+        self.subshell = client.get_control_msg(timeout=30)["content"]["subshell_id"]
 
     def comm(self, model, description=None):
         ids = [c for c, (m, d) in self.models.items() if m == model and (description is None or d == description)]
@@ -45,18 +60,29 @@ class Front:
         return ids[0]
 
     def send(self, comm_id, data):
-        self.client.shell_channel.send(self.client.session.msg("comm_msg", {"comm_id": comm_id, "data": data}))
+        msg = self.client.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        msg["header"]["subshell_id"] = self.subshell  # JupyterLab's comms over a subshell
+        self.client.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
 
     def update(self, comm_id, **state):
-        self.send(comm_id, {"method": "update", "state": state, "buffer_paths": []})
+        """The browser holds a widget's update back until the kernel said "idle" for its last one."""
+        last = self.unanswered.pop(comm_id, None)
+        if last is not None:
+            self.read(lambda: last in self.idle, within=60, what=f"no idle for the last update of {self.models[comm_id]}")
+        self.unanswered[comm_id] = self.send(comm_id, {"method": "update", "state": state, "buffer_paths": []})
 
-    def read(self, until):
-        """Read iopub until ``until()`` holds (a kernel that says nothing for 120 s fails the test)."""
+    def read(self, until, within=120, what="the kernel went quiet"):
+        """Read iopub until ``until()`` holds (else fail after ``within`` seconds, or 120 s of silence);
+        the limit only stops a hang."""
+        deadline = time.monotonic() + within
         while not until():
             try:
-                msg = self.client.get_iopub_msg(timeout=120)
+                msg = self.client.get_iopub_msg(timeout=max(0.1, min(120, deadline - time.monotonic())))
             except queue.Empty:
-                raise AssertionError(f"the kernel went quiet; statuses {self.statuses[-3:]}, captions {self.captions[-3:]}")
+                msg = None
+            if msg is None or time.monotonic() > deadline:
+                raise AssertionError(f"{what}; statuses {self.statuses[-3:]}, captions {self.captions[-3:]}")
             kind, content = msg["msg_type"], msg["content"]
             if kind == "comm_open":
                 state = content["data"]["state"]
@@ -111,7 +137,7 @@ def test_pause_browse_step_and_resume_while_the_cell_trains():
         front.update(pause, value=False)  # go on: the run finishes and nn.train returns
         front.read(lambda: train in front.idle and after in front.idle)
         assert front.statuses[-1].startswith(f"done: {STEPS // EVERY + 1} snapshots")
-        assert front.stdout == [f"returned {STEPS} {STEPS // EVERY + 1}\n", "the next cell\n"]
+        assert "".join(front.stdout) == f"returned {STEPS} {STEPS // EVERY + 1} ['MainThread']\nthe next cell\n"
         assert front.captions[-1] == STEPS
     finally:
         kc.stop_channels()
