@@ -8,7 +8,9 @@
   Chromium), ``notebooks`` (runs the course's notebooks in a kernel). The quick subset is
   ``python -m pytest -m "not slow and not browser and not notebooks"``.
 - Fixtures for what a machine may lack (``needs.py``): ``torch``, ``numpy``, ``dot_program``,
-  ``browser``. Missing, they skip with the reason; under CI=true they fail.
+  ``browser``, and a real Jupyter front end (``jupyter``: JupyterLab 4 and Notebook 7;
+  ``jupyter_lab``; see ``jupyter_front.py``). Missing, they skip with the reason; under
+  CI=true they fail.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import browser as chromium
+import jupyter_front
 import needs
 
 settings.register_profile("explore", max_examples=60, deadline=None)
@@ -30,11 +33,22 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if needs.in_ci() else "explore"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's mark, known also where xdist is switched off (``-p no:xdist``)."""
+    config.addinivalue_line("markers", "xdist_group(name): run in the same worker as the other tests of the group")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that opens the browser is a ``browser`` test, whatever its file."""
+    """A test that opens the browser is a ``browser`` test, whatever its file. The tests of one
+    Jupyter app share its server (``jupyter``, ``jupyter_lab``), so they run in one worker
+    (``--dist loadgroup``)."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if {"browser", "jupyter", "jupyter_lab"} & set(names):
             item.add_marker(pytest.mark.browser)
+        app = "lab" if "jupyter_lab" in names else getattr(getattr(item, "callspec", None), "params", {}).get("jupyter")
+        if app is not None:
+            item.add_marker(pytest.mark.xdist_group(f"jupyter-{app}"))
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +83,48 @@ def browser():
     if reason is not None:
         needs.missing(reason)
     yield from chromium.open_browser()
+
+
+# --- a real Jupyter front end: a server and a Chromium per app (tests/jupyter_front.py) ---
+
+
+@pytest.fixture(scope="session")
+def jupyter_fronts(tmp_path_factory):
+    """``jupyter_fronts(app)``: the session's ``jupyter_front.Front`` of ``app`` ("lab" or
+    "notebook"), started on first use; all are stopped at the end of the session."""
+    fronts: dict[str, jupyter_front.Front] = {}
+
+    def front(app: str) -> jupyter_front.Front:
+        reason = chromium.missing() or jupyter_front.missing(app)
+        if reason is not None:
+            needs.missing(reason)
+        if app not in fronts:
+            server = jupyter_front.JupyterServer(app, tmp_path_factory.mktemp(f"jupyter-{app}"))
+            try:
+                driver = chromium.start(tmp_path_factory.mktemp(f"chromium-{app}"))
+            except BaseException:
+                server.stop()
+                raise
+            fronts[app] = jupyter_front.Front(server, driver)
+        return fronts[app]
+
+    yield front
+    for started in fronts.values():
+        started.stop()
+
+
+@pytest.fixture(params=jupyter_front.APPS)
+def jupyter(request, jupyter_fronts):
+    """A real front end, JupyterLab 4 then Notebook 7: ``jupyter.open(name, cells)`` opens a new
+    notebook; afterwards its pages are left and its kernels shut down."""
+    front = jupyter_fronts(request.param)
+    yield front
+    front.clean()
+
+
+@pytest.fixture
+def jupyter_lab(jupyter_fronts):
+    """JupyterLab 4 only (its themes, say), as ``jupyter`` otherwise."""
+    front = jupyter_fronts("lab")
+    yield front
+    front.clean()

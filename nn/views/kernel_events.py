@@ -34,13 +34,12 @@ INTERNALS = ("get_parent", "set_parent", "_get_shell_context_var", "_shell_paren
 
 
 def ipykernel_version() -> tuple[int, ...]:
-    """The running ipykernel's (major, minor), or () when there is none."""
-    try:
-        import ipykernel
-    except ImportError:
+    """The running ipykernel's (major, minor), or () when no ipykernel runs here."""
+    ipykernel = sys.modules.get("ipykernel")  # a kernel's process has imported it
+    if ipykernel is None:
         return ()
     parts = []
-    for part in ipykernel.__version__.split(".")[:2]:
+    for part in str(getattr(ipykernel, "__version__", "0")).split(".")[:2]:
         digits = "".join(c for c in part if c.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
