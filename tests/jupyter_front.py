@@ -234,9 +234,11 @@ class NotebookPage:
         self.driver.execute_script(RUN, self.name, index)
 
     def run_and_wait(self, index: int, what: str, timeout: float = START_S) -> None:
-        """Run cell ``index`` and wait until it has its number (it ran) and the kernel is idle."""
+        """Run cell ``index`` and wait until it has its number (it ran) and the kernel is idle;
+        fail with what it wrote to stderr (a traceback, say), if anything."""
         self.run(index)
         self.wait(lambda: self.execution_count(index) is not None and self.kernel_status() == "idle", timeout, what)
+        assert self.errors(index) == "", f"{self.server.app}: cell {index} wrote to stderr:\n{self.errors(index)}"
 
     def cell(self, index: int) -> Any:
         return self.driver.execute_script(CELL, self.name, index)
