@@ -104,3 +104,37 @@ def test_play_while_paused_goes_on(jupyter):
     view.click("play")
     view.going_on_from(step)
     view.finish()
+
+
+READABLE = 4.5  # WCAG 2's minimum contrast for text
+TEXTS = {"caption": CAPTION, "status and slider labels": STATUS, "buttons": "button", "slider value": ".widget-readout"}
+
+
+def readable(page):
+    """Every text of the caption and the controls with its contrast against what is behind it,
+    from the browser's computed styles: ``{(what, text): ratio}``."""
+    found = {}
+    for what, css in TEXTS.items():
+        elements = page.cell(0).find_elements("css selector", css)
+        assert elements, f"no {what} ({css}) in the live view"
+        for element in elements:
+            colours = page.colours(element)
+            assert colours["visible"] and colours["opacity"] == 1, (what, element.text, colours)
+            label = element.text or element.get_attribute("title") or element.get_attribute("innerHTML")[:40]
+            found[(what, label)] = round(colours["contrast"], 2)
+    return found
+
+
+def test_the_caption_and_controls_are_readable_in_the_light_and_the_dark_theme(jupyter_lab):
+    from jupyter_front import DARK, LIGHT
+
+    view = LiveView(jupyter_lab.open("themes.ipynb", [TRAIN, NEXT]))
+    view.start()
+    view.pause()  # every control enabled, "pause" pressed
+    try:
+        for theme in (LIGHT, DARK):
+            view.page.theme(theme)
+            ratios = readable(view.page)
+            assert len(ratios) >= 8 and all(r >= READABLE for r in ratios.values()), (theme, ratios)
+    finally:
+        view.page.theme(LIGHT)  # the server's setting: the next page opens light again
