@@ -80,6 +80,10 @@ class LiveView:
         assert self.page.stdout(0) == f"returned {EPOCHS}\n" and self.page.errors(0) == ""
         assert self.page.execution_count(1) == self.page.execution_count(0) + 1
         self.wait(lambda: self.page.kernel_status() == "idle", "idle kernel after the cells")
+        # the run's replay came as the output's static form (update_display): the app still shows the widget
+        assert self.step() == EPOCHS and self.status().startswith("done:")
+        assert self.page.cell(0).find_elements("css selector", ".jupyter-widgets button")
+        assert not self.page.cell(0).find_elements("css selector", "iframe")
 
 
 def test_pause_step_and_go_on_as_often_as_you_like_while_the_cell_trains(jupyter):

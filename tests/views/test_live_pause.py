@@ -6,6 +6,8 @@ a widget's next update only once the kernel said "idle" for its previous one, an
 widget messages to a subshell of their own. test_live_jupyter.py presses the buttons in a real
 browser."""
 
+import html
+import json
 import os
 import queue
 import re
@@ -38,6 +40,7 @@ history = nn.train(nn.MLP(2, [2, 1], seed=1), xs, ys, loss="bce_with_logits", lr
 print("returned", len(history.loss), len(view.history.frames), sorted(threads))
 """
 EVERY = 30
+WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 class Front:
@@ -49,6 +52,7 @@ class Front:
         self.captions = []  # the step of every caption the kernel drew, in order
         self.statuses = []
         self.stdout = []
+        self.displays = []  # (message type, data, display id) of what the kernel displayed
         self.idle = set()  # msg ids of the requests the kernel said "idle" for
         self.unanswered = {}  # comm id -> msg id of its last update, until the kernel said "idle" for it
         client.control_channel.send(client.session.msg("create_subshell_request", {}))
@@ -94,6 +98,8 @@ class Front:
                     self.captions.append(int(found.group(1)))
                 if model == "LabelModel" and "value" in state:
                     self.statuses.append(state["value"])
+            elif kind in ("display_data", "update_display_data"):
+                self.displays.append((kind, content["data"], content.get("transient", {}).get("display_id")))
             elif kind == "stream" and content["name"] == "stdout":
                 self.stdout.append(content["text"])
             elif kind == "error":
@@ -139,6 +145,16 @@ def test_pause_browse_step_and_resume_while_the_cell_trains():
         assert front.statuses[-1].startswith(f"done: {STEPS // EVERY + 1} snapshots")
         assert "".join(front.stdout) == f"returned {STEPS} {STEPS // EVERY + 1} ['MainThread']\nthe next cell\n"
         assert front.captions[-1] == STEPS
+
+        # displayed: the widget with a note as its static form; at the end, the same widget with the run's replay
+        view = [(k, d[WIDGET], d["text/html"], i) for k, d, i in front.displays if i is not None]  # not the progress bar
+        (shown, widget, note, handle), (updated, same, replay, again) = view
+        assert (shown, updated) == ("display_data", "update_display_data") and handle == again and handle
+        assert widget["model_id"] == same["model_id"] == front.comm("VBoxModel")
+        assert "its replay appears here when the run is over" in note
+        page = html.unescape(re.fullmatch(r'<iframe [^>]*srcdoc="([^"]*)"[^>]*></iframe>', replay).group(1))
+        captions = json.loads(re.search(r"const RUN = (\{.*?\});\n", page, re.S).group(1))["captions"]
+        assert len(captions) == STEPS // EVERY + 1 and captions[-1].startswith(f"step {STEPS} of {STEPS} · epoch {STEPS} of {STEPS} ·")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
