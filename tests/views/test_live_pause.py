@@ -11,6 +11,7 @@ import json
 import os
 import queue
 import re
+import sys
 import time
 
 import pytest
@@ -173,3 +174,17 @@ def test_play_while_paused_goes_on_and_pause_is_off_after_the_run():
     assert view.pause.value is False and view._following
     view.finish()
     assert view.pause.disabled and view.pause.value is False
+
+
+def test_an_ipykernel_older_than_7_4_is_not_read(monkeypatch):
+    import types
+
+    from nn.views import kernel_events
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.SimpleNamespace(__version__="7.3.2"))
+    assert kernel_events.ipykernel_version() == (7, 3)
+    assert kernel_events.KernelEvents.open() is None  # before any of its internals is touched
+    monkeypatch.setitem(sys.modules, "ipykernel", types.SimpleNamespace(__version__="7.4.0rc1"))
+    assert kernel_events.ipykernel_version() == (7, 4)
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    assert kernel_events.ipykernel_version() == ()
