@@ -33,22 +33,11 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if needs.in_ci() else "explore"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """pytest-xdist's mark, known also where xdist is switched off (``-p no:xdist``)."""
-    config.addinivalue_line("markers", "xdist_group(name): run in the same worker as the other tests of the group")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that opens the browser is a ``browser`` test, whatever its file. The tests of one
-    Jupyter app share its server (``jupyter``, ``jupyter_lab``), so they run in one worker
-    (``--dist loadgroup``)."""
+    """A test that opens the browser is a ``browser`` test, whatever its file."""
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if {"browser", "jupyter", "jupyter_lab"} & set(names):
+        if {"browser", "jupyter", "jupyter_lab"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-        app = "lab" if "jupyter_lab" in names else getattr(getattr(item, "callspec", None), "params", {}).get("jupyter")
-        if app is not None:
-            item.add_marker(pytest.mark.xdist_group(f"jupyter-{app}"))
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +80,8 @@ def browser():
 @pytest.fixture(scope="session")
 def jupyter_fronts(tmp_path_factory):
     """``jupyter_fronts(app)``: the session's ``jupyter_front.Front`` of ``app`` ("lab" or
-    "notebook"), started on first use; all are stopped at the end of the session."""
+    "notebook"), started on first use; all are stopped at the end of the session (with
+    pytest-xdist, each worker that runs such a test starts its own)."""
     fronts: dict[str, jupyter_front.Front] = {}
 
     def front(app: str) -> jupyter_front.Front:

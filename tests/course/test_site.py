@@ -61,12 +61,33 @@ def parse(path: Path) -> Refs:
     return refs
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` run once per test run, even with pytest-xdist's workers: the first to
+    get here builds into a folder of the run's shared temporary directory, under a lock; the
+    others wait for it and use what it built. Returns the folder."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (shared / f"{name}.built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
+            build(folder)
+            (shared / f"{name}.built").touch()
+    return folder
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "course"
-    pages = build_site.build(out, [NOTEBOOK[:2]], log=lambda line: None)
-    assert sorted(p.name for p in pages) == sorted(["index.html", "theory.html", f"{NOTEBOOK}.html"])
-    return out
+    def build(folder: Path) -> None:
+        pages = build_site.build(folder / "course", [NOTEBOOK[:2]], log=lambda line: None)
+        assert sorted(p.name for p in pages) == sorted(["index.html", "theory.html", f"{NOTEBOOK}.html"])
+
+    return built_once(tmp_path_factory, "site-09", build) / "course"
 
 
 def tiny_notebooks(folder: Path, *sources: str) -> Path:
@@ -215,12 +236,14 @@ def readme_site_command() -> list[str]:
 def clone_site(tmp_path_factory) -> Path:
     """Notebooks 02 and 07, built by the README's command run at the top of a copy of the clone
     (so the site lies inside the clone, beside docs/ and notebooks/)."""
-    clone = tmp_path_factory.mktemp("clone") / "micrograd-backprop"
-    shutil.copytree(ROOT, clone, ignore=COPY_IGNORE)
-    command = [sys.executable if word == "python" else word for word in readme_site_command()] + list(README_NOTEBOOKS)
-    done = subprocess.run(command, cwd=clone, capture_output=True, text=True)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
-    return clone / "site"
+    def build(folder: Path) -> None:
+        clone = folder / "micrograd-backprop"
+        shutil.copytree(ROOT, clone, ignore=COPY_IGNORE)
+        command = [sys.executable if word == "python" else word for word in readme_site_command()] + list(README_NOTEBOOKS)
+        done = subprocess.run(command, cwd=clone, capture_output=True, text=True)
+        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+
+    return built_once(tmp_path_factory, "readme-site", build) / "micrograd-backprop" / "site"
 
 
 class Served:
