@@ -40,11 +40,11 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; line-heigh
        margin: 2rem auto; padding: 0 1.2rem; color: #1d1d1f; }
 nav.course-nav { font-size: 0.95rem; padding: 0.5rem 0; border-bottom: 1px solid #ddd; margin-bottom: 1.2rem; }
 nav.course-nav a { margin-right: 1.2rem; }
-table { border-collapse: collapse; margin: 1rem 0; }
+table { border-collapse: collapse; margin: 1rem 0; display: block; max-width: 100%; overflow-x: auto; }  /* scrolls alone on a phone */
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; }
 pre { background: #f6f8fa; padding: 0.7rem; overflow-x: auto; }
-code { background: #f6f8fa; padding: 0 0.2rem; }
-math[display="block"] { margin: 0.8rem 0; }
+code { background: #f6f8fa; padding: 0 0.2rem; overflow-wrap: anywhere; }
+math[display="block"] { margin: 0.8rem 0; display: block; max-width: 100%; overflow-x: auto; }
 ol.course-index li { margin-bottom: 0.8rem; }
 a.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.3rem; }
 h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
@@ -68,7 +68,7 @@ TEMPLATE = """
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{% block extra_css %}<style type="text/css">{{ resources.course_css }}</style>{% endblock extra_css %}
+{% block extra_css %}<link rel="icon" href="data:,"><style type="text/css">{{ resources.course_css }}</style>{% endblock extra_css %}
 {%- block body_header -%}
 {{ super() }}
 <nav class="course-nav">{{ resources.course_nav }}</nav>
@@ -181,7 +181,7 @@ def rewrite_links(page: str, source_dir: Path, site: Path, pages: dict[Path, str
         if re.match(r"^[a-z][a-z0-9+.-]*:|^//", target, re.I):
             raise BuildError(f"{where} links outside the course: {target!r}; the site must work offline")
         path_part, _, anchor = target.partition("#")
-        if path_part in pages.values() or (site / path_part).is_file():
+        if path_part in pages.values() or in_site(site, path_part):
             return m.group(0)                    # a page of the site, or a file the notebook wrote for it
         resolved = (source_dir / path_part).resolve()
         if resolved in pages:
@@ -199,6 +199,13 @@ def rewrite_links(page: str, source_dir: Path, site: Path, pages: dict[Path, str
         return f"{attr}={quote}{html.escape(new, quote=True)}{quote}"
 
     return re.sub(r"""\b(href|src)=(["'])(.*?)\2""", fix, page)
+
+
+def in_site(site: Path, target: str) -> bool:
+    """True when the relative link `target` names a file inside `site` (``../docs/theory.md`` never
+    does, even when the site is built inside the clone, where that file exists)."""
+    resolved = (site / target).resolve()
+    return resolved.is_file() and site.resolve() in resolved.parents
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -268,10 +275,114 @@ def execute(path: Path, workdir: Path, timeout: int):
         raise BuildError(f"{path.name} failed in {where}: {what}") from None
     except Exception as error:  # the kernel or Jupyter itself: still one line naming the notebook
         raise BuildError(f"{path.name} could not be run: {type(error).__name__}: {error}") from None
-    # Widget state would make the page load the widget manager from a CDN; the outputs'
-    # plain-text and image forms stay.
+    # Widget state would make the page load the widget manager from a CDN: a widget is shown by
+    # its output's static form (the live view's replay, say), or drawn once as it ended.
+    static_widgets(nb)
     nb.metadata.pop("widgets", None)
     return nb
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def static_widgets(nb) -> None:
+    """Give each widget output without a ``text/html`` form one drawn from the widget's last
+    state, as nbclient saved it: a tqdm progress bar shows "100%" and its full bar, not the
+    "0%" of its text form. Boxes, HTML, labels and progress bars are drawn; an output whose
+    widgets are none of these keeps its text form."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "text/html" not in data:
+                drawn = widget_html(data[WIDGET_VIEW].get("model_id"), state)
+                if drawn:
+                    data["text/html"] = f'<div class="course-widget">{drawn}</div>'
+
+
+def widget_html(model_id: str | None, state: dict, depth: int = 0) -> str:
+    """One widget, from its saved state, as static HTML ("" for a kind not drawn here)."""
+    model = state.get(model_id or "")
+    if model is None or depth > 20:
+        return ""
+    name, values = model.get("model_name", ""), model.get("state", {})
+    if name in ("HBoxModel", "VBoxModel", "BoxModel", "GridBoxModel"):
+        parts = [widget_html(str(child).removeprefix("IPY_MODEL_"), state, depth + 1) for child in values.get("children", [])]
+        direction = "row" if name == "HBoxModel" else "column"
+        return f'<div style="display: flex; flex-flow: {direction} wrap; align-items: center; gap: 0.4em;">{"".join(parts)}</div>'
+    if name == "HTMLModel":
+        return f"<span>{values.get('value', '')}</span>"
+    if name == "LabelModel":
+        return f"<span>{html.escape(str(values.get('value', '')))}</span>"
+    if name in ("FloatProgressModel", "IntProgressModel"):
+        low, high, value = (float(values.get(k, 0) or 0) for k in ("min", "max", "value"))
+        return f'<progress value="{value - low:g}" max="{max(high - low, 0):g}"></progress>'
+    return ""
+
+
+def without_work_paths(nb, work: Path) -> None:
+    """Outputs that print a path inside the notebook's working directory (a temporary one) print
+    it relative to the notebook instead, as it is in the site: ``/tmp/course-run-x/07_run.html``
+    becomes ``07_run.html``."""
+    prefixes = {str(work), os.path.realpath(work)}
+
+    def clean(text: str) -> str:
+        for prefix in sorted(prefixes, key=len, reverse=True):
+            text = text.replace(prefix + os.sep, "").replace(prefix, ".")
+        return text
+
+    def walk(value):
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for field in ("text", "data", "evalue", "traceback"):
+                if field in output:
+                    output[field] = walk(output[field])
+
+
+def output_text(output) -> str:
+    """What an output shows as text: a stream's text, or a display's plain text."""
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    else:
+        text = output.get("data", {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def link_written_pages(nb, written: list[str]) -> None:
+    """Each page a notebook wrote (``07_watching_it_train.html``, ``02_backward_steps/steps.html``)
+    gets a link right below the first output that names it; pages no output names are linked at
+    the end of the notebook."""
+    import nbformat
+
+    pages = [name for name in written if name.endswith(".html")]
+    linked: set[str] = set()
+    for cell in nb.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            outputs.append(output)
+            named = [name for name in pages if name not in linked and name in output_text(output)]
+            if named:
+                linked.update(named)
+                outputs.append(nbformat.v4.new_output("display_data", data={"text/html": written_links(named, "this cell wrote")}))
+        if "outputs" in cell:
+            cell.outputs = outputs
+    rest = [name for name in pages if name not in linked]
+    if rest:
+        nb.cells.append(nbformat.v4.new_markdown_cell(written_links(rest, "this notebook wrote")))
+
+
+def written_links(names: list[str], what: str) -> str:
+    links = ", ".join(f'<a href="{html.escape(n, quote=True)}">{html.escape(n)}</a>' for n in names)
+    return f'<p class="course-written">The page{"s" if len(names) > 1 else ""} {what}, in this site: {links}</p>'
 
 
 def nav(links: Iterable[tuple[str, str]]) -> str:
@@ -307,7 +418,7 @@ def render_notebook(nb, path: Path, navigation: str) -> str:
 def plain_page(title: str, navigation: str, body: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n<title>{html.escape(title)}</title>\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n<link rel="icon" href="data:,">\n<title>{html.escape(title)}</title>\n'
         f"<style>{PAGE_CSS}</style>\n</head>\n<body>\n<nav class=\"course-nav\">{navigation}</nav>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -357,7 +468,9 @@ def build(
             started = time.perf_counter()
             with tempfile.TemporaryDirectory(prefix="course-run-") as work:
                 nb = execute(path, Path(work), timeout)
-                keep_files(Path(work), staging, path.name)
+                written = keep_files(Path(work), staging, path.name)
+                without_work_paths(nb, Path(work))
+            link_written_pages(nb, written)
             links = [("Course index", "index.html"), ("Theory", "theory.html")]
             if n > 0:
                 links.append((f"← {title_of_path(chosen[n - 1])}", chosen[n - 1].stem + ".html"))
@@ -404,9 +517,11 @@ def title_of_path(path: Path) -> str:
     return title_of(nbformat.read(path, as_version=4))
 
 
-def keep_files(work: Path, site: Path, notebook: str) -> None:
+def keep_files(work: Path, site: Path, notebook: str) -> list[str]:
     """Files a notebook wrote into its working directory (step-through pages, exported
-    pictures) go into the site at the same relative path, so its links to them work."""
+    pictures) go into the site at the same relative path, so its links to them work; returns
+    their relative paths."""
+    kept = []
     for path in sorted(work.rglob("*")):
         relative = path.relative_to(work)
         if any(part.startswith(".") or part == "__pycache__" for part in relative.parts) or not path.is_file():
@@ -416,6 +531,8 @@ def keep_files(work: Path, site: Path, notebook: str) -> None:
             raise BuildError(f"{notebook} wrote {relative}, which another page of the site already uses")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+        kept.append(relative.as_posix())
+    return kept
 
 
 def replace_dir(new: Path, outdir: Path) -> None:

@@ -9,7 +9,9 @@
   Chromium), ``notebooks`` (runs the course's notebooks in a kernel). The quick subset is
   ``python -m pytest -m "not slow and not browser and not notebooks"``.
 - Fixtures for what a machine may lack (``needs.py``): ``torch``, ``numpy``, ``dot_program``,
-  ``browser``. Missing, they skip with the reason; under CI=true they fail.
+  ``browser``, and a real Jupyter front end (``jupyter``: JupyterLab 4 and Notebook 7;
+  ``jupyter_lab``; see ``jupyter_front.py``). Missing, they skip with the reason; under
+  CI=true they fail.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import browser as chromium
+import jupyter_front
 import needs
 
 settings.register_profile("explore", max_examples=60, deadline=None)
@@ -35,7 +38,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if needs.in_ci()
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that opens the browser is a ``browser`` test, whatever its file."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        if {"browser", "jupyter", "jupyter_lab"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 
@@ -71,3 +74,49 @@ def browser():
     if reason is not None:
         needs.missing(reason)
     yield from chromium.open_browser()
+
+
+# --- a real Jupyter front end: a server and a Chromium per app (tests/jupyter_front.py) ---
+
+
+@pytest.fixture(scope="session")
+def jupyter_fronts(tmp_path_factory):
+    """``jupyter_fronts(app)``: the session's ``jupyter_front.Front`` of ``app`` ("lab" or
+    "notebook"), started on first use; all are stopped at the end of the session (with
+    pytest-xdist, each worker that runs such a test starts its own)."""
+    fronts: dict[str, jupyter_front.Front] = {}
+
+    def front(app: str) -> jupyter_front.Front:
+        reason = chromium.missing() or jupyter_front.missing(app)
+        if reason is not None:
+            needs.missing(reason)
+        if app not in fronts:
+            server = jupyter_front.JupyterServer(app, tmp_path_factory.mktemp(f"jupyter-{app}"))
+            try:
+                driver = chromium.start(tmp_path_factory.mktemp(f"chromium-{app}"))
+            except BaseException:
+                server.stop()
+                raise
+            fronts[app] = jupyter_front.Front(server, driver)
+        return fronts[app]
+
+    yield front
+    for started in fronts.values():
+        started.stop()
+
+
+@pytest.fixture(params=jupyter_front.APPS)
+def jupyter(request, jupyter_fronts):
+    """A real front end, JupyterLab 4 then Notebook 7: ``jupyter.open(name, cells)`` opens a new
+    notebook; afterwards its pages are left and its kernels shut down."""
+    front = jupyter_fronts(request.param)
+    yield front
+    front.clean()
+
+
+@pytest.fixture
+def jupyter_lab(jupyter_fronts):
+    """JupyterLab 4 only (its themes, say), as ``jupyter`` otherwise."""
+    front = jupyter_fronts("lab")
+    yield front
+    front.clean()

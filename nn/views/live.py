@@ -15,10 +15,19 @@ the buttons answer after the run. Afterwards the play button, the slider and the
 go through the recorded snapshots; the "gradients" toggle draws dL/dw instead of w.
 Outside Jupyter, ``live_view()`` returns None after a one-line note on stderr, and
 ``nn.train`` goes on without it.
+
+The view is displayed with a static form beside the widget (``text/html``): a note while it
+trains, and once the run is over the replay page of the run (``replay.replay_html``) in an
+``<iframe srcdoc>``, put in place with ``update_display``. JupyterLab and Notebook 7 show the
+widget; a notebook converted to HTML without the widgets' state (``notebooks/build_site.py``,
+nbconvert, a notebook viewer) shows the replay instead of the widget's text form.
+
+Reading the widget events while the cell runs needs ipykernel 7.4 or later (``kernel_events``).
 """
 
 from __future__ import annotations
 
+import html
 import sys
 import time
 from typing import Any
@@ -34,6 +43,8 @@ NOTE = (
 )
 NO_EVENTS = "this kernel does not pass widget events to a running cell, so the controls answer once the run is done"
 NO_WIDGETS = "live=True needs ipywidgets (pip install ipywidgets), so training goes on without the live view"
+TRAINING_NOTE = "<p><em>A live view of this run, drawn while it trains; its replay appears here when the run is over.</em></p>"
+REPLAY_HEIGHT_PX = 900  # the replay page's height at the width of a notebook's output area
 PLAY_INTERVAL_MS = 300
 PAUSE_POLL_S = 0.05  # while paused, the kernel's events are read this often
 LIVE_FRAMES = 100  # snapshots a live run draws (each one is drawn as it comes: fewer than the page keeps)
@@ -77,6 +88,7 @@ class LiveView(TrainingRecorder):
         self._events: Any = None  # the kernel's widget events while training (None: not readable)
         self._training = False
         self._stepping = False  # "step ▶" while paused: train until the next snapshot
+        self._display: Any = None  # the displayed output (widget and static form), updated at the end
 
     def start(self, net: Any, xs: Any, ts: Any, **run: Any) -> None:
         """Record step 0 and show the view (a new view for each run the recorder watches)."""
@@ -90,7 +102,7 @@ class LiveView(TrainingRecorder):
         if self.show:
             from IPython.display import display
 
-            display(self.widget)
+            self._display = display(self._bundle(TRAINING_NOTE), raw=True, display_id=True)
             if self._events is None:
                 self.status.value = f"training: a snapshot every {self.history.every} steps; {NO_EVENTS}"  # type: ignore[union-attr]
 
@@ -130,6 +142,28 @@ class LiveView(TrainingRecorder):
         self._following, self._training, self._stepping = False, False, False
         self._events = None
         self.status.value = f"done: {len(self.history.frames)} snapshots, one every {self.history.every} steps"  # type: ignore[union-attr]
+        if self._display is not None:
+            self._display.update(self._bundle(self.replay_frame()), raw=True)
+
+    def replay_frame(self) -> str:
+        """The replay page of the run so far, as an ``<iframe>`` that holds the whole page (HTML)."""
+        from .replay import replay_html
+
+        assert self.history is not None
+        page = replay_html(self.history)
+        return (
+            f'<iframe class="mg-live-replay" title="the replay of this training run" srcdoc="{html.escape(page, quote=True)}" '
+            f'style="width: 100%; height: {REPLAY_HEIGHT_PX}px; border: 0;"></iframe>'
+        )
+
+    def _bundle(self, static: str) -> dict[str, Any]:
+        """What the view displays: the widget (for Jupyter's front ends) and a static form
+        (``text/html``, for a page made without the widgets' state), its caption as plain text."""
+        bundle = dict(self.widget._repr_mimebundle_())
+        frame = self.history.frames[-1]  # type: ignore[union-attr]
+        bundle["text/html"] = static
+        bundle["text/plain"] = f"a live view of a training run: {panels.caption(self.history, frame)}"  # type: ignore[arg-type]
+        return bundle
 
     # the widgets -----------------------------------------------------------------------
 

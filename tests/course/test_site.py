@@ -1,17 +1,26 @@
 """notebooks/build_site.py: the course as a static site that reads offline.
 
-One real notebook (09) is built, with the theory page and the index; every link and
-picture must resolve inside the site and nothing may be fetched from outside it. Tiny
-notebooks written here check the failure message and that OUTDIR is never half-written
-or taken from its owner.
+One real notebook (09) is built into a folder outside the clone, with the theory page and the
+index; every link and picture must resolve inside the site and nothing may be fetched from
+outside it. Notebooks 02 and 07 are built with the README's own command, into ``site/`` of a
+copy of the clone, and the site is served over HTTP on 127.0.0.1: a crawler follows every
+href and src from the index and fails on a 404, a missing anchor or a link out of the site;
+no page shows a temporary path; every page fits 420 px without sideways scrolling (headless
+Chromium); notebook 07's live cell shows the replay of its run, and the pages the notebooks
+wrote are linked from theirs. Tiny notebooks written here check the failure message and that
+OUTDIR is never half-written or taken from its owner.
 """
 
 from __future__ import annotations
 
 import html
 import importlib.util
+import os
 import re
+import shutil
+import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -52,12 +61,33 @@ def parse(path: Path) -> Refs:
     return refs
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` run once per test run, even with pytest-xdist's workers: the first to
+    get here builds into a folder of the run's shared temporary directory, under a lock; the
+    others wait for it and use what it built. Returns the folder."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (shared / f"{name}.built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
+            build(folder)
+            (shared / f"{name}.built").touch()
+    return folder
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "course"
-    pages = build_site.build(out, [NOTEBOOK[:2]], log=lambda line: None)
-    assert sorted(p.name for p in pages) == sorted(["index.html", "theory.html", f"{NOTEBOOK}.html"])
-    return out
+    def build(folder: Path) -> None:
+        pages = build_site.build(folder / "course", [NOTEBOOK[:2]], log=lambda line: None)
+        assert sorted(p.name for p in pages) == sorted(["index.html", "theory.html", f"{NOTEBOOK}.html"])
+
+    return built_once(tmp_path_factory, "site-09", build) / "course"
 
 
 def tiny_notebooks(folder: Path, *sources: str) -> Path:
@@ -185,3 +215,182 @@ def test_a_missing_package_is_named_with_the_install_command(tmp_path: Path, mon
     with pytest.raises(build_site.BuildError, match=r"missing Python packages: latex2mathml; .*pip install -e \"\.\[notebooks\]\""):
         build_site.build(tmp_path / "site", log=lambda line: None)
     assert not (tmp_path / "site").exists()
+
+
+# --------------------------------------------------------------------------- the README's command, served
+
+README_NOTEBOOKS = ("02", "07")  # the step-through page, the live view and the replay page
+COPY_IGNORE = shutil.ignore_patterns(".*", "site", "build", "dist", "__pycache__", "*.egg-info", "02_backward_steps", "07_watching_it_train.html")
+NARROW = 420  # px: a phone held upright
+
+
+def readme_site_command() -> list[str]:
+    """The README's site command, as written there (``python notebooks/build_site.py site/``)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"^(python notebooks/build_site\.py site/)\s", readme, re.M)
+    assert found, "the README no longer shows: python notebooks/build_site.py site/"
+    return found.group(1).split()
+
+
+@pytest.fixture(scope="module")
+def clone_site(tmp_path_factory) -> Path:
+    """Notebooks 02 and 07, built by the README's command run at the top of a copy of the clone
+    (so the site lies inside the clone, beside docs/ and notebooks/)."""
+    def build(folder: Path) -> None:
+        clone = folder / "micrograd-backprop"
+        shutil.copytree(ROOT, clone, ignore=COPY_IGNORE)
+        command = [sys.executable if word == "python" else word for word in readme_site_command()] + list(README_NOTEBOOKS)
+        done = subprocess.run(command, cwd=clone, capture_output=True, text=True)
+        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+
+    return built_once(tmp_path_factory, "readme-site", build) / "micrograd-backprop" / "site"
+
+
+class Served:
+    """A folder served over HTTP on 127.0.0.1 (python's http.server), in a thread of this process."""
+
+    def __init__(self, folder: Path) -> None:
+        from functools import partial
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(clone_site: Path):
+    server = Served(clone_site)
+    yield server
+    server.stop()
+
+
+def crawl(root: str) -> dict[str, Refs]:
+    """Every page reachable from ``root + 'index.html'`` by href and src, parsed; fails on a link out
+    of the site, a response other than 200 and an anchor its page does not have."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urldefrag, urljoin
+
+    pages: dict[str, Refs] = {}
+    fetched: set[str] = set()
+    waiting = [(root + "index.html", "the start")]
+    anchors: list[tuple[str, str, str]] = []
+    while waiting:
+        url, linked_from = waiting.pop()
+        if url in fetched:
+            continue
+        fetched.add(url)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                body, kind = response.read(), response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{linked_from} links {url[len(root):]}: HTTP {error.code}") from None
+        if kind != "text/html":
+            continue
+        refs = Refs()
+        refs.feed(body.decode("utf-8"))
+        pages[url] = refs
+        for tag, name, value in refs.refs:
+            if value.startswith("data:"):
+                continue
+            target, anchor = urldefrag(urljoin(url, value))
+            assert target.startswith(root), f"{url[len(root):]}: <{tag} {name}={value!r}> leaves the site"
+            if anchor:
+                anchors.append((url, target, unquote(anchor)))
+            waiting.append((target, url[len(root):]))
+    for page, target, anchor in anchors:
+        if target in pages:
+            assert anchor in pages[target].ids, f"{page[len(root):]} links {target[len(root):]}#{anchor}, which has no such id"
+    return pages
+
+
+@pytest.fixture(scope="module")
+def crawled(served) -> dict[str, Refs]:
+    return crawl(served.url)
+
+
+def test_the_readme_command_builds_a_site_whose_every_link_resolves_when_served(crawled, served) -> None:
+    names = sorted(url[len(served.url):] for url in crawled)
+    assert names == sorted(["index.html", "theory.html", "02_the_chain_rule_on_a_graph.html", "07_training_an_mlp.html",
+                            "02_backward_steps/steps.html", "07_watching_it_train.html"])
+    page = (crawled[served.url + "02_the_chain_rule_on_a_graph.html"].refs)
+    assert ("a", "href", "theory.html#4-the-chain-rule-on-a-graph") in page      # not ../docs/theory.md#...
+
+
+def test_the_pages_the_notebooks_wrote_are_linked_from_their_pages(crawled, served) -> None:
+    for notebook, written in (("02_the_chain_rule_on_a_graph", "02_backward_steps/steps.html"), ("07_training_an_mlp", "07_watching_it_train.html")):
+        assert ("a", "href", written) in crawled[served.url + f"{notebook}.html"].refs, f"{notebook} does not link {written}"
+
+
+def test_no_page_shows_a_temporary_or_local_path(crawled, clone_site: Path) -> None:
+    import tempfile
+    import urllib.request
+
+    local = [tempfile.gettempdir() + os.sep, "course-run-", str(clone_site.parent), str(ROOT)]
+    for url in crawled:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            text = html.unescape(response.read().decode("utf-8"))
+        for path in local:
+            assert path not in text, f"{url.rsplit('/', 1)[-1]} shows {path!r}: {text[max(0, text.index(path) - 80):text.index(path) + 80]!r}"
+
+
+# the page's width, the width it is shown in (without a scroll bar) and the window's; how far it scrolls sideways
+SCROLL = """const page = document.documentElement; window.scrollTo(100000, 0); const sideways = window.scrollX; window.scrollTo(0, 0);
+return [page.scrollWidth, page.clientWidth, window.innerWidth, sideways];"""
+WIDEST = """return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 5);"""
+
+
+def test_every_page_of_the_site_fits_420_px_without_sideways_scrolling(browser, crawled, served) -> None:
+    from browser import console_errors
+
+    built = [url for url in crawled if "/" not in url[len(served.url):] and not url.endswith("07_watching_it_train.html")]
+    assert len(built) == 4  # the index, the theory page and the two notebooks: the pages build_site.py writes
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": NARROW, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        for url in built:
+            browser.get(url)
+            width, shown, window, sideways = browser.execute_script(SCROLL)
+            assert window == NARROW and width <= shown and sideways == 0, (url.rsplit("/", 1)[-1], width, shown, browser.execute_script(WIDEST))
+            assert console_errors(browser) == [], url
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_notebook_07s_live_cell_shows_the_replay_of_its_run(browser, served) -> None:
+    from browser import console_errors
+
+    browser.set_window_size(1200, 900)
+    browser.get(served.url + "07_training_an_mlp.html")
+    shown = browser.page_source.count("VBox(children")
+    assert shown == 0, f"the page shows {shown} widget(s) as their text form, VBox(children=..."
+    frames = browser.find_elements("css selector", "iframe.mg-live-replay")
+    assert len(frames) == 2  # the live=True run and the LiveView given as monitor
+    browser.switch_to.frame(frames[0])
+    try:
+        browser.find_element("css selector", "button[data-action='last']").click()
+        caption = browser.find_element("css selector", ".mg-caption").text
+        assert caption.startswith("step 300 of 300 "), caption  # 100 moons in batches of 10, 30 epochs
+        assert browser.find_element("css selector", ".mg-network") and browser.find_element("css selector", ".mg-canvas")
+    finally:
+        browser.switch_to.default_content()
+    assert console_errors(browser) == []
+
+
+def test_a_progress_bar_shows_how_it_ended_not_its_first_text(served) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(served.url + "07_training_an_mlp.html", timeout=30) as response:
+        page = html.unescape(response.read().decode("utf-8"))
+    assert "| 0/80 [" not in page and "| 0/30 [" not in page          # tqdm's text form, drawn before the first epoch
+    assert '<progress max="80" value="80">' in page and "80/80" in page  # the spiral's 80 epochs, with progress=True
