@@ -139,6 +139,19 @@ def test_where_no_thread_can_start_the_bar_starts_none(capsys, monkeypatch):
     assert bar.monitor is None and bar.monitor_interval != 0  # tqdm's own class is left as it was
 
 
+def test_live_outside_jupyter_trains_with_one_note_and_starts_no_thread(capsys, monkeypatch):
+    # the fallback a browser's Python (Pyodide, no threads) takes when live=True finds no kernel
+    from nn.views.live import NOTE
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    history = nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2, live=True, progress=False)
+    assert len(history.loss) == 2
+    assert capsys.readouterr().err == NOTE + "\n"
+
+
 def test_training_works_without_tqdm_when_progress_is_off_or_automatic(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
