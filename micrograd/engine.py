@@ -184,7 +184,7 @@ class Value:
         return Value(self.data, self.label)
 
     def __del__(self) -> None:
-        free_one_at_a_time(self)
+        free_one_at_a_time(self)  # a chain of any length, without deep recursion
 
     def __repr__(self) -> str:
         extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
