@@ -29,10 +29,10 @@ HERE = Path(__file__).parent
 LITE = ROOT / "notebooks" / "lite"
 CACHE = ROOT / ".lite-cache" / "pyodide-tests"
 #: What runs in Pyodide: the engine, its op table, compiler, gradient checks and test
-#: strategies, nn, and drawing with Graphviz as WebAssembly.
-SELECTED = ["tests/core", "tests/nn", "tests/pyodide/pyodide_graphviz.py"]
+#: strategies, nn, and the pictures, drawn with Graphviz as WebAssembly.
+SELECTED = ["tests/core", "tests/nn", "tests/pictures", "tests/pyodide/pyodide_graphviz.py"]
 #: Fewer passing tests than this means the run did not really happen (901 at the time of writing).
-AT_LEAST = 850
+AT_LEAST = 1000
 
 
 def npm_packages(npm: str) -> Path:
