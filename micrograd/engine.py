@@ -244,15 +244,13 @@ _letting_go = False
 
 
 def free_one_at_a_time(v: Value) -> None:
-    """Free a graph of any depth without deep recursion (``Value.__del__``).
+    """What ``Value.__del__`` does: free a graph of any depth without deep recursion.
 
     Freed the usual way, a Value frees its parents from inside its own freeing, one C call
-    deeper per link: a chain of a few thousand Values overflows the stack of Python compiled
-    to WebAssembly (Pyodide), where CPython's own guard does not see it coming. Instead, a
-    dying Value hands what it holds to a list, and the outermost freeing lets go of it item by
-    item; a parent that dies then hands over its own, one call deep. (With threads, a
-    Value that dies just as another thread finishes emptying the list waits on it until the
-    next Value is freed.)"""
+    deeper per link; a chain of a few thousand overflows the stack of Python in WebAssembly
+    (Pyodide). So a dying Value hands its links to a list, and the outermost freeing lets go
+    of them one by one: each parent dies one call deep. (With threads, links handed over as
+    another thread finishes emptying the list wait there until the next Value is freed.)"""
     global _letting_go
     try:
         _dying.append((v.parents, v.operands, v.local_grads, v.grad))
