@@ -239,7 +239,7 @@ def grads_as_values(v: Value) -> tuple[Any, ...]:
     return tuple(g for g, x in zip(local_grads, v.operands) if type(x) is Value)
 
 
-_dying: list[tuple[Any, ...]] = []  # what freed Values held, let go of one at a time
+_dying: list[tuple[Value, ...]] = []  # parents of freed Values, let go of one tuple at a time
 _letting_go = False
 
 
@@ -248,16 +248,14 @@ def free_one_at_a_time(v: Value) -> None:
 
     Freed the usual way, a Value frees its parents from inside its own freeing, one C call
     deeper per link; a chain of a few thousand overflows the stack of Python in WebAssembly
-    (Pyodide). So a dying Value hands its links to a list, and the outermost freeing lets go
-    of them one by one: each parent dies one call deep. (With threads, links handed over as
+    (Pyodide). So a dying Value hands its parents to a list, and the outermost freeing lets go
+    of them one by one: each parent dies one call deep. (With threads, parents handed over as
     another thread finishes emptying the list wait there until the next Value is freed.)"""
     global _letting_go
-    try:
-        _dying.append((v.parents, v.operands, v.local_grads, v.grad))
-    except AttributeError:  # its constructor failed: it holds nothing
+    if not getattr(v, "parents", ()):  # a leaf, or a Value whose constructor failed: no chain
         return
-    v.parents = v.operands = v.local_grads = ()
-    v.grad = 0.0
+    _dying.append(v.parents)
+    v.parents = v.operands = ()  # operands: the same Values, and plain numbers
     if _letting_go:
         return  # an outer freeing is emptying the list: it will let go of these too
     _letting_go = True
