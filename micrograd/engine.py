@@ -183,6 +183,9 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
+    def __del__(self) -> None:
+        free_one_at_a_time(self)  # a chain of any length, without deep recursion
+
     def __repr__(self) -> str:
         extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
         return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
@@ -234,6 +237,35 @@ def grads_as_values(v: Value) -> tuple[Any, ...]:
     """v's local gradients re-derived from its row's text on Values, so they have graphs."""
     local_grads = ops.row_of(v).grads_on_values(apply)(v, *v.operands)
     return tuple(g for g, x in zip(local_grads, v.operands) if type(x) is Value)
+
+
+_dying: list[tuple[Value, ...]] = []  # parents of freed Values, let go of one tuple at a time
+_letting_go = False
+
+
+def free_one_at_a_time(v: Value) -> None:
+    """What ``Value.__del__`` does: free a graph of any depth without deep recursion.
+
+    Freed the usual way, a Value frees its parents from inside its own freeing, one C call
+    deeper per link; a chain of a few thousand overflows the stack of Python in WebAssembly
+    (Pyodide). So a dying Value hands its parents to a list, and the outermost freeing lets go
+    of them one by one: each parent dies one call deep. (With threads, parents handed over as
+    another thread finishes emptying the list wait there until the next Value is freed.)"""
+    global _letting_go
+    if not getattr(v, "parents", ()):  # a leaf, or a Value whose constructor failed: no chain
+        return
+    _dying.append(v.parents)
+    v.parents = v.operands = ()  # operands: the same Values, and plain numbers
+    if _letting_go:
+        return  # an outer freeing is emptying the list: it will let go of these too
+    _letting_go = True
+    try:
+        while _dying:
+            _dying.pop()
+    except IndexError:  # another thread emptied it first
+        pass
+    finally:
+        _letting_go = False
 
 
 _recording = contextvars.ContextVar("recording", default=True)
