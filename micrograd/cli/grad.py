@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     values = len(backward_order(out)) if files else 0
     for option, path in files:
-        drawing = pictures.draw(out, notes=values <= args.max_nodes)
+        drawing = pictures.draw(out, small=values <= args.max_nodes)
         done = pictures.write_picture(drawing, path, option[2:], values=values, max_values=args.max_nodes)
         status = max(status, pictures.report(done))
     if steps:

@@ -55,13 +55,14 @@ def picture_format(path: Path, option: str) -> str:
     return fmt
 
 
-def draw(root: Value, notes: bool = True) -> Any:
-    """``viz.draw_dot(root)``; its warnings (a graph too big to read) shown in one line each
-    where ``notes``."""
+def draw(root: Value, small: bool = True) -> Any:
+    """``viz.draw_dot(root)``, its warnings (a graph too big to read) shown in one line each.
+    A graph not ``small`` is written as DOT, not rendered: left to right, without laying it
+    out to choose a direction (minutes for thousands of Values), and without the notes."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        drawing = viz().draw_dot(root)
-    for w in caught if notes else ():
+        drawing = viz().draw_dot(root) if small else viz().draw_dot(root, rankdir="LR")
+    for w in caught if small else ():
         print(f"note: {w.message}", file=sys.stderr)
     return drawing
 

@@ -88,7 +88,7 @@ def draw_dot(
       whichever fits a notebook's output area (``fit.OUTPUT_PX``) with readable text,
       left to right when both do; where neither does, top to bottom with the leaves
       folded over two or more ranks (``fit.choose``). Choosing lays the graph out with
-      Graphviz's dot; without dot, left to right.
+      Graphviz's dot; without dot, or past ``max_nodes``, left to right.
     - ``params``: the parameters, drawn apart from the inputs; by default, the leaves
       labelled like nn's parameters (``W1[0,2]``, ``b1[0]``, ``alpha1[0]``).
     - ``grad``: show gradients (True) or "grad ?" (False). By default they show when
@@ -118,6 +118,8 @@ def draw_dot(
     if title is None and step is not None:
         title = step.headline(fmt)
     fold, svg = 0, None
+    if rankdir is None and max_nodes is not None and len(picture.nodes) > max_nodes:
+        rankdir = "LR"  # too big to read anyway: not laid out once per candidate (minutes past a few thousand nodes)
     if rankdir is None:
         def lay(direction: str, folded: int) -> str:
             return _emit(picture, graph, direction, group, legend, title, step is not None, fold=folded).pipe(format="svg", encoding="utf-8")

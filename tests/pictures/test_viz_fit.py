@@ -87,3 +87,17 @@ def test_a_drawing_lays_out_once(dot_program, monkeypatch):
     drawing.attr(label="changed")  # a changed source is laid out again
     drawing.svg()
     assert calls == [1]
+
+
+def test_a_picture_past_max_nodes_is_left_to_right_without_laying_it_out(dot_program, monkeypatch):
+    # choosing lays a graph out once per candidate: minutes for a sum of 2,000 products
+    import micrograd.viz.draw as draw_module
+
+    chosen = []
+    monkeypatch.setattr(draw_module.fit, "choose", lambda *a, **k: chosen.append(1) or ("TB", 0, None))
+    xs = [Value(float(i), f"x{i}") for i in range(30)]
+    with pytest.warns(mg.viz.LargeGraphWarning):
+        big = draw_dot(mg.sum([x * x for x in xs]), max_nodes=50)
+    assert chosen == [] and "rankdir=LR" in big.source
+    small = draw_dot(mg.sum([x * x for x in xs[:3]]), max_nodes=50)
+    assert chosen == [1] and "rankdir=TB" in small.source  # at most max_nodes: chosen as before
