@@ -78,8 +78,13 @@ def npm_assets(cache: str | os.PathLike | None = None) -> Path:
         if result.returncode != 0:
             raise FetchError(f"could not fetch {wanted} from the npm registry ({registry()}): {npm_reason(result.stderr)}")
         (staging / "node_modules" / ".complete").write_text("npm ci finished\n", encoding="utf-8")
-        shutil.rmtree(done, ignore_errors=True)      # an older, incomplete one
-        staging.rename(done)
+        if not (done / "node_modules" / ".complete").is_file():   # another build may have finished first
+            shutil.rmtree(done, ignore_errors=True)                 # an older, incomplete one
+            try:
+                staging.rename(done)
+            except OSError:
+                if not (done / "node_modules" / ".complete").is_file():
+                    raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return done / "node_modules"

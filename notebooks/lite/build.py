@@ -222,9 +222,12 @@ GUARD = """<script>
       var box = document.createElement("div");
       box.id = id;
       box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:100000;padding:1em 1.5em;" +
-        "background:#fff3cd;color:#3d2c00;border-bottom:2px solid #b58100;font:16px/1.5 system-ui,sans-serif";
-      box.innerHTML = html;
+      // at the bottom, over the status bar: the menus the message points to stay usable
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:100000;padding:1em 3em 1em 1.5em;" +
+        "background:#fff3cd;color:#3d2c00;border-top:2px solid #b58100;font:16px/1.5 system-ui,sans-serif";
+      box.innerHTML = html + ' <button type="button" aria-label="Close this message" style="position:absolute;' +
+        'right:0.8em;top:0.6em;font-size:1.2em;background:none;border:none;cursor:pointer;color:inherit">&times;</button>';
+      box.querySelector("button").addEventListener("click", function () { box.remove(); });
       document.body.appendChild(box);
     }
     if (document.body) show(); else document.addEventListener("DOMContentLoaded", show);
@@ -260,6 +263,9 @@ GUARD = """<script>
   if (!Native) return;
   window.Worker = function (url, options) {
     var worker = new Native(url, options);
+    var shown = document.getElementById("course-kernel-died");   // a new kernel (a restart): the message is old news
+    if (shown) shown.remove();
+    window.courseKernelDied = null;
     worker.addEventListener("message", function (event) {
       var found = scan(event.data, 0);
       if (found) died(found);
