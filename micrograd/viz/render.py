@@ -146,7 +146,7 @@ class Drawing(graphviz.Digraph):
             if given.get("view"):
                 raise RuntimeError("render: view=True opens a program, which Pyodide cannot; display the drawing instead")
             fmt = given.get("format") or self.format
-            source_path = self.save(given.get("filename"), given.get("directory"))
+            source_path = self.save(given.get("filename"), directory=given.get("directory"))
             out = os.fspath(given.get("outfile") or f"{source_path}.{fmt}")
             with open(out, "wb") as f:
                 f.write(self.pipe(format=fmt, engine=given.get("engine")))

@@ -64,6 +64,7 @@ def test_missing_dot_gives_one_clear_error(no_dot, tmp_path):
         message = str(error)
         assert "Graphviz program 'dot' is not on PATH" in message
         assert "apt-get install graphviz" in message and "brew install graphviz" in message and "conda install" in message
+        assert "await micrograd.viz.load_graphviz(url)" in message  # and the way in a browser
         assert error.__cause__ is None and error.__suppress_context__  # one error, not a chain
         assert isinstance(error, graphviz.ExecutableNotFound) and isinstance(error, RuntimeError)
     # and nothing else breaks
@@ -91,3 +92,12 @@ def test_an_op_named_in_angle_brackets_is_drawn_as_its_name(dot_program, name):
         assert name in texts and "<a>" in texts
     finally:
         del OPS[name]
+
+
+def test_load_graphviz_is_for_pyodide_only():
+    import asyncio
+
+    from micrograd.viz import load_graphviz
+
+    with pytest.raises(RuntimeError, match="load_graphviz is for Pyodide; here micrograd renders with Graphviz's dot program"):
+        asyncio.run(load_graphviz("https://example.org/viz.js"))
