@@ -109,7 +109,10 @@ def project_wheel(folder: Path) -> Path:
             relative = path.relative_to(REPO)
             if path.is_file() and "__pycache__" not in relative.parts and path.suffix != ".pyc":
                 files[relative.as_posix()] = path.read_bytes()
-    return make_wheel(folder, "micrograd-backprop", version, files, requires=["graphviz>=0.20"])
+    # The browser's micrograd comes with what the course uses through it (the live extra's
+    # ipywidgets and tqdm): Pyodide loads a package's dependencies with it, and would not see
+    # the imports micrograd and nn make inside their functions.
+    return make_wheel(folder, "micrograd-backprop", version, files, requires=["graphviz>=0.20", "ipywidgets>=8", "tqdm>=4.60"])
 
 
 # The IPython extension the kernel loads when it starts (ipython_config.py, installed by the

@@ -164,8 +164,10 @@ const panel = w && w.context && w.context.path === arguments[0] && w.sessionCont
 const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
 """
 KERNEL_IDLE = PANEL + "return !!(kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected' && panel.content.widgets.length);"
-NOT_YET_RUN = PANEL + """if (!kernel) return -1;
-return kernel.status === 'idle' ? panel.content.widgets.filter(c => c.model.type === 'code' && c.model.executionCount === null).length : -1;"""
+# Run All is over when the kernel is idle and no cell is queued or running ("[*]"); after an
+# error the rest of the queue is dropped, and those cells keep no number
+PENDING = PANEL + """if (!kernel || kernel.status !== 'idle') return -1;
+return panel.content.widgets.filter(c => c.model.type === 'code' && c.promptNode && c.promptNode.textContent.includes('*')).length;"""
 CELLS = PANEL + """return panel.content.widgets.map((c, i) => {
   if (c.model.type !== 'code') return null;
   const outputs = c.model.outputs.toJSON();
@@ -276,7 +278,13 @@ def run_all(driver: Any, path: str) -> float:
     """Run All Cells from the Run menu; wait until every code cell has run and the kernel is idle."""
     started = time.perf_counter()
     menu(driver, "Run", "Run All Cells")
-    wait(driver, lambda: driver.execute_script(NOT_YET_RUN, path) == 0, f"finished Run All of {path}")
+    settled = []                     # idle with nothing queued twice in a row, 0.2 s apart
+
+    def over() -> bool:
+        settled.append(driver.execute_script(PENDING, path) == 0)
+        return settled[-2:] == [True, True]
+
+    wait(driver, over, f"finished Run All of {path}")
     return time.perf_counter() - started
 
 
