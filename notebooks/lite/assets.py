@@ -1,8 +1,8 @@
 """What the browser course loads, fetched from the registries at pinned versions, hash-checked,
 and cached, so a second build needs no network.
 
-    from notebooks.lite.assets import npm_assets
-    modules = npm_assets()                    # .../node_modules
+    from notebooks.lite.assets import npm_assets   # the repository root on sys.path
+    modules = npm_assets()                    # .../node_modules (npm_assets(cache) for another cache)
     modules / "pyodide"                       # Python as WebAssembly (pyodide.js, pyodide.asm.wasm, ...)
     modules / "@viz-js" / "viz" / "dist"      # Graphviz as WebAssembly: viz-global.js (a classic
                                               # script, sets self.Viz), viz.js (an ES module)
@@ -12,6 +12,14 @@ version the Jupyter kernel was built for) and @viz-js/viz; ``npm ci`` installs e
 locked versions and checks every tarball against the lock's integrity hash. The result is
 kept in the cache under a name made from the two files' hash, so changing a pin fetches
 again and an unchanged one never does.
+
+The PyPI part: ``wheels.txt`` pins the browser kernel's pure-Python wheels with their
+sha256; ``pypi_wheels(cache)`` downloads the missing ones with ``pip download
+--require-hashes`` (any index pip is configured with will do: the hash decides) and checks
+each file's sha256 again before keeping it.
+
+    python notebooks/lite/assets.py npm       # fetch if needed; print the node_modules folder
+    python notebooks/lite/assets.py wheels    # the same for the wheels; print their paths
 
 The cache is ``.lite-cache/`` at the repository root (gitignored), or the folder given as
 ``cache``. It only ever holds finished downloads: each is made in a temporary folder beside

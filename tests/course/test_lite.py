@@ -288,6 +288,13 @@ def run_all(driver: Any, path: str) -> float:
     return time.perf_counter() - started
 
 
+def checks_ending_exercises(cells: list) -> set[int]:
+    """The index of each exercise's last "check" cell (the one that prints "right"), as
+    tests/course/test_notebooks.py reads them."""
+    checks = ["check" in c.metadata.get("tags", []) for c in cells]
+    return {i for i, check in enumerate(checks) if check and (i + 1 == len(cells) or not checks[i + 1])}
+
+
 # --------------------------------------------------------------------------- the build
 
 def test_the_site_holds_everything_it_loads(lite_site: Path) -> None:
@@ -404,6 +411,8 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
         cells = driver.execute_script(CELLS, path)
         stored = nbformat.read(notebook, as_version=4)
         assert len(cells) == sum(c.cell_type == "code" for c in stored.cells), f"{notebook.name}: the page shows other cells"
+        last_checks = checks_ending_exercises(stored.cells)
+        assert last_checks, f"{notebook.name} has no exercise check"
         for cell in cells:
             where = f"{notebook.name} cell {cell['index']}"
             if cell["count"] is None:
@@ -412,8 +421,8 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
                 problems.append(f"{where} failed: {cell['errors']}")
             if re.search(r"Traceback|Error\b", cell["stderr"]):
                 problems.append(f"{where} wrote an error: {cell['stderr'][:300]}")
-            if "check" in cell["tags"] and not re.search(r"^right\b", cell["stdout"], re.M):
-                problems.append(f"{where} is a check and printed no 'right' line: {cell['stdout'][:200]!r}")
+            if cell["index"] in last_checks and not re.search(r"^right\b", cell["stdout"], re.M):
+                problems.append(f"{where} ends an exercise's check and printed no 'right' line: {cell['stdout'][:200]!r}")
             if "GraphvizNotFoundError" in cell["shown"]:
                 problems.append(f"{where} could not render a graph: {cell['shown'][:300]}")
             if cell["widgets"] and (not cell["drawnWidgets"] or cell["widgetErrors"]):
@@ -427,7 +436,7 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
             if svg == 0:
                 problems.append(f"{notebook.name} plots, and no SVG is in its outputs")
         print(f"  {len(cells)} code cells, {graphs} graph pictures, {svg} svg elements, "
-              f"{sum('check' in c['tags'] for c in cells)} checks, {sum(c['widgets'] for c in cells)} widgets")
+              f"{len(last_checks)} exercises checked, {sum(c['widgets'] for c in cells)} widgets")
         leave(driver)
     driver.get("about:blank")
     assert problems == [], "\n".join(problems)
