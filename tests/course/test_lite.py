@@ -44,7 +44,8 @@ import browser as chromium
 import needs
 from repository import ROOT
 
-pytestmark = pytest.mark.notebooks
+GROUP = pytest.mark.xdist_group("lite-browser")   # one pytest-xdist worker: one build, one site, one browser
+pytestmark = [pytest.mark.notebooks, GROUP]
 
 BUILD_SITE = ROOT / "notebooks" / "build_site.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,7 +53,6 @@ MAX_MB = 45
 HANG_S = 300            # only stops a hang: a kernel start or a notebook's Run All, on a busy 2-core machine
 LOCAL = "127.0.0.1"
 OFFLINE_FLAGS = (f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOCAL}",)
-GROUP = pytest.mark.xdist_group("lite-browser")   # one worker: one site, one browser
 
 
 # --------------------------------------------------------------------------- the site, served
@@ -398,7 +398,6 @@ def test_a_folder_that_is_not_a_site_is_left_alone(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@GROUP
 def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_browser: Any) -> None:
     driver = offline_browser
     requested_urls(driver)                                 # start the record here
@@ -447,7 +446,6 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
 
 
 @pytest.mark.browser
-@GROUP
 def test_a_kernel_that_dies_says_so_and_how_to_restart(served: Server, offline_browser: Any) -> None:
     """os.abort() in a cell: Pyodide's fatal error (the end of a run out of wasm memory). The page
     says the kernel stopped and to restart it from the Kernel menu; doing so gives a kernel that runs."""
@@ -481,7 +479,6 @@ def test_a_kernel_that_dies_says_so_and_how_to_restart(served: Server, offline_b
 
 
 @pytest.mark.browser
-@GROUP
 def test_a_browser_without_webassembly_is_told_so(served: Server, tmp_path: Path) -> None:
     """V8 without its compilers (--jitless) has no WebAssembly object (Chromium 156 still
     exposes it under --js-flags=--noexpose_wasm, so that flag cannot stand in for such a browser)."""
