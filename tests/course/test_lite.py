@@ -22,7 +22,6 @@ Run All. Nothing is asserted on them; the time limits only stop a hang.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import http.server
 import json
@@ -175,7 +174,6 @@ CELLS = PANEL + """return panel.content.widgets.map((c, i) => {
   const text = (name) => outputs.filter(o => o.output_type === 'stream' && o.name === name).map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join('');
   return {
     index: i,
-    tags: (c.model.getMetadata('tags') || []),
     count: c.model.executionCount,
     errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
     stdout: text('stdout'),
@@ -189,7 +187,6 @@ CELLS = PANEL + """return panel.content.widgets.map((c, i) => {
   };
 }).filter(c => c);"""
 CLEAN = "const app = window.jupyterapp; if (app) for (const w of app.shell.widgets('main')) if (w.context) w.context.model.dirty = false;"
-KERNEL_SETTLED = PANEL + "return kernel ? kernel.status : null;"
 INSERT = PANEL + """panel.content.model.sharedModel.insertCell(0, {cell_type: 'code', source: arguments[1]});
 panel.content.activeCellIndex = 0;"""
 PROMPT = PANEL + "return panel.content.widgets[arguments[1]].model.executionCount;"
