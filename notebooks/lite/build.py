@@ -240,11 +240,14 @@ GUARD = """<script>
     window.courseNoWasm = true;
     return;
   }
-  var FATAL = /Pyodide has suffered a fatal error|Pyodide has exited|Out of memory|memory access out of bounds|Aborted\\(/;
+  // what the kernel's worker reports when Pyodide dies (its fatal-error handler), nothing a cell prints
+  var FATAL = /Pyodide has suffered a fatal error|Pyodide has exited and can no longer be used/;
   function died(text) {
     window.courseKernelDied = text;
+    var cause = /cause of the (?:fatal )?error was:\\s*([^\\n]+)(?:\\n([^\\n]+))?/.exec(String(text));
+    var why = cause ? cause[1] + (cause[2] && !/^\\s*at /.test(cause[2]) ? ": " + cause[2] : "") : String(text).split("\\n")[0];
     banner("course-kernel-died", "<strong>The Python kernel stopped.</strong> " +
-      "It ran out of memory or hit a fatal error (" + String(text).replace(/[<&]/g, "").slice(0, 160) + "). " +
+      "It ran out of memory or hit a fatal error (" + why.replace(/[<&]/g, "").slice(0, 160) + "). " +
       "Your notebook is still here, but its variables are gone. Restart the kernel " +
       "(menu <em>Kernel &rarr; Restart Kernel</em>), then run the cells again from the top " +
       "(<em>Run &rarr; Run All Cells</em>). If it happens again, run fewer or smaller cells, or reload the page.");
