@@ -12,6 +12,14 @@ cell and the error; OUTDIR is then left as it was.
 
 OUTDIR must be new, empty, or a site this command built before (it then is replaced
 whole, never half-written).
+
+    python notebooks/build_site.py --lite SITE       # the course in the browser, to run
+    python -m http.server -d SITE                    # then open http://localhost:8000/
+
+--lite builds a different site: JupyterLab with Python compiled to WebAssembly (JupyterLite
+and Pyodide), holding the notebooks to run and edit in the browser, with nothing to install
+and no network needed once built. Its pinned parts are fetched at build time and cached in
+.lite-cache/ (--cache DIR for another place); see notebooks/lite/build.py.
 """
 
 from __future__ import annotations
@@ -555,14 +563,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, help="directory for the site (new, empty, or a site built before)")
     parser.add_argument("notebooks", nargs="*", help="only these notebooks (a name or its start, e.g. 05); default all")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds allowed per cell (default {CELL_TIMEOUT})")
+    parser.add_argument("--lite", action="store_true",
+                        help="build the course to run in the browser (JupyterLite) instead; serve it with python -m http.server -d OUTDIR")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="with --lite: where downloads are cached (default .lite-cache/ in the repository)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.lite:
+        return build_lite(args.outdir, args.notebooks, args.cache, started)
     try:
         pages = build(args.outdir, args.notebooks, args.timeout)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 1
     print(f"wrote {len(pages)} pages to {args.outdir.resolve()} in {time.perf_counter() - started:.1f} s; open {args.outdir / 'index.html'}")
+    return 0
+
+
+def lite_module():
+    """notebooks/lite/build.py, imported."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from notebooks.lite import build as lite
+
+    return lite
+
+
+def build_lite(outdir: Path, names: Sequence[str], cache: Path | None, started: float) -> int:
+    """--lite: the browser course (notebooks/lite/build.py) into outdir, with the same rules for outdir."""
+    lite = lite_module()
+    try:
+        outdir = outdir.resolve()
+        check_outdir(outdir)
+        report = lite.build(outdir, select(names), cache=cache, log=print)
+    except (BuildError, lite.BuildError, lite.assets.FetchError) as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 1
+    print(f"built the browser course ({report['bytes'] / 1e6:.1f} MB) in {outdir} in {time.perf_counter() - started:.1f} s; "
+          f"serve it with: python -m http.server -d {outdir}")
     return 0
 
 
