@@ -6,7 +6,13 @@ install it.
 In a notebook a Drawing shows as HTML: the SVG as a labelled image as wide as the output
 area allows, never shrunk below readable text (``fit.MIN_SCALE``; a wider picture scrolls
 sideways), and a click toggles its natural size (zoom). Front ends that show no HTML get
-the plain SVG."""
+the plain SVG.
+
+Where Graphviz's program cannot run (Python in a browser, through Pyodide), a renderer
+may take its place: ``use_renderer(render)`` sends every Drawing's DOT source to
+``render(source, engine, format)``, which returns the rendered text (the playground page
+passes Graphviz compiled to WebAssembly, @viz-js/viz). Layouts, step-throughs and
+pictures are then made from the same DOT as with the program."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ import base64
 import contextlib
 import html
 import uuid
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import graphviz
 
@@ -26,6 +32,22 @@ INSTALL_HINT = (
     "Windows: the installer at https://graphviz.org/download/ (then add its bin folder to PATH). "
     "The DOT text (.source) works without it."
 )
+
+
+#: (source, engine, format) -> the rendered text; None: run Graphviz's dot program.
+Renderer = Callable[[str, str, str], str]
+_renderer: Renderer | None = None
+#: What a renderer gives: text formats only (a renderer returns a str).
+RENDERER_FORMATS = ("svg", "dot", "xdot", "json", "plain")
+
+
+def use_renderer(render: Renderer | None) -> None:
+    """Render every Drawing with ``render(source, engine, format)`` instead of running
+    Graphviz's dot program (for this process); None goes back to the program."""
+    global _renderer
+    if render is not None and not callable(render):
+        raise TypeError(f"use_renderer: render must be a function (source, engine, format) -> text, or None; got {render!r:.60}")
+    _renderer = render
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
@@ -78,8 +100,21 @@ class Drawing(graphviz.Digraph):
         return bundle
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - graphviz documents it
+        if _renderer is not None:
+            return self._rendered(*args, **kwargs)
         with self._needs_graphviz():
             return super().pipe(*args, **kwargs)
+
+    def _rendered(self, format: str | None = None, *, engine: str | None = None, encoding: str | None = None, **rest: Any) -> Any:
+        """``pipe`` through the renderer of ``use_renderer``: str with an ``encoding``, else bytes."""
+        fmt = format or self.format
+        if rest or fmt not in RENDERER_FORMATS:
+            asked = ", ".join([f"format={fmt!r}"] + [f"{k}={v!r}" for k, v in rest.items()])
+            raise ValueError(f"the renderer in use (use_renderer) gives text only, {', '.join(RENDERER_FORMATS)}; asked for {asked}")
+        text = _renderer(self.source, engine or self.engine, fmt)  # type: ignore[misc]
+        if not isinstance(text, str):
+            raise TypeError(f"the renderer in use (use_renderer) must return text (str); it returned {type(text).__name__}: {text!r:.60}")
+        return text if encoding else text.encode("utf-8")
 
     def render(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - view() and Jupyter come through here or pipe()
         with self._needs_graphviz():
