@@ -110,7 +110,11 @@
     button.disabled = true;
     say("computing…");
     setTimeout(() => {  // after the browser has shown "computing…"
-      try { compute(); } finally { button.disabled = false; say("ready"); }
+      try { compute(); } finally {
+        button.disabled = false;
+        say("ready");
+        form.dataset.answers = String(Number(form.dataset.answers || 0) + 1);  // answered, with a result or an error
+      }
     }, 0);
   });
 

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
-from repository import ROOT
+from repository import ROOT, built_once
 
 pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
 
@@ -59,26 +59,6 @@ def parse(path: Path) -> Refs:
     refs = Refs()
     refs.feed(path.read_text(encoding="utf-8"))
     return refs
-
-
-def built_once(tmp_path_factory, name: str, build) -> Path:
-    """``build(folder)`` run once per test run, even with pytest-xdist's workers: the first to
-    get here builds into a folder of the run's shared temporary directory, under a lock; the
-    others wait for it and use what it built. Returns the folder."""
-    import fcntl
-
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's directory, above each worker's own
-    folder = shared / name
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (shared / f"{name}.built").exists():
-            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
-            folder.mkdir()
-            build(folder)
-            (shared / f"{name}.built").touch()
-    return folder
 
 
 @pytest.fixture(scope="module")
