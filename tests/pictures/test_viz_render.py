@@ -91,3 +91,62 @@ def test_an_op_named_in_angle_brackets_is_drawn_as_its_name(dot_program, name):
         assert name in texts and "<a>" in texts
     finally:
         del OPS[name]
+
+
+# --- a renderer in place of the dot program (use_renderer): how the playground draws in a browser ---
+
+
+@pytest.fixture
+def renderer():
+    """``use(render)`` sets the renderer for one test; afterwards the dot program again."""
+    from micrograd.viz import render
+
+    yield render.use_renderer
+    render.use_renderer(None)
+
+
+def by_dot(calls):
+    """A renderer that runs Graphviz's dot on the source it is given, and notes each call."""
+    import subprocess
+
+    def render(source, engine, fmt):
+        calls.append((engine, fmt))
+        return subprocess.run([engine, f"-T{fmt}"], input=source, capture_output=True, text=True, check=True).stdout
+
+    return render
+
+
+def test_a_renderer_draws_in_place_of_the_dot_program(renderer, no_dot):
+    seen = []
+    renderer(lambda source, engine, fmt: seen.append((source, engine, fmt)) or "<svg>drawn</svg>")
+    drawing = draw_dot((Value(2.0, "x") * Value(3.0, "y")).relu(), rankdir="LR")
+    assert drawing.pipe(format="svg", encoding="utf-8") == "<svg>drawn</svg>"
+    assert drawing.pipe(format="svg") == b"<svg>drawn</svg>"  # bytes without an encoding, as graphviz gives
+    assert seen == [(drawing.source, "dot", "svg")] * 2  # no dot on PATH: nothing ran it
+
+
+def test_a_renderer_gives_text_formats_only_and_must_return_text(renderer):
+    renderer(lambda source, engine, fmt: b"\x89PNG")
+    drawing = draw_dot(Value(2.0, "x") * 3.0, rankdir="LR")
+    with pytest.raises(ValueError, match=r"gives text only, svg, dot, xdot, json, plain; asked for format='png'"):
+        drawing.pipe(format="png")
+    with pytest.raises(TypeError, match=r"must return text \(str\); it returned bytes: b'\\x89PNG'"):
+        drawing.pipe(format="svg")
+    with pytest.raises(TypeError, match=r"render must be a function \(source, engine, format\) -> text, or None; got 'svg'"):
+        renderer("svg")
+
+
+def test_a_step_through_laid_out_by_a_renderer_is_the_one_dot_lays_out(renderer, dot_program):
+    from micrograd.viz import step_frames
+
+    def graph():
+        x, w, b = Value(0.5, "x"), Value(-2.0, "w"), Value(1.5, "b")
+        return (x * w + b).tanh()
+
+    by_program = step_frames(graph()).layout
+    calls = []
+    renderer(by_dot(calls))
+    by_renderer = step_frames(graph()).layout
+    assert calls and all(c == ("dot", "svg") for c in calls)
+    assert (by_renderer.svg, by_renderer.keys, by_renderer.states, by_renderer.texts) == (
+        by_program.svg, by_program.keys, by_program.states, by_program.texts)
