@@ -1,0 +1,162 @@
+"""Benchmark: the playground page in headless Chromium, and micrograd in Pyodide against CPython.
+
+    python benchmarks/browser.py                  # builds the page into a temporary folder
+    python benchmarks/browser.py --page DIR       # a page built before (build_site.py --playground DIR)
+    python benchmarks/browser.py --repeats 5 --cold 3
+
+Reports, in one run on one machine:
+  size        the page's folder in MB (what a reader downloads: Pyodide's core, Graphviz as
+              WebAssembly, the two wheels, the page)
+  first result  seconds from opening the page in a fresh browser profile (nothing cached)
+              to the example's table, graph, step-through and program on screen; median of
+              --cold runs, each in a new Chromium (Debian's chromium and chromium-driver)
+  mlp         one forward and backward pass of nn.MLP(2, [16, 16, 1]) (relu hidden, linear
+              output) on 100 two-moons points, hinge loss, with the engine (``backward()``)
+              and with the program ``micrograd.compile`` writes for the same graph
+              (``prog(floats)``, after compiling once): seconds per pass, median of
+              --repeats, in Pyodide in Chromium and in this CPython, and their ratio
+The same Python text (``WORKLOAD``) runs in both. It is a benchmark, not a test: nothing
+is asserted, and the numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests"))  # the test suite's headless Chromium (tests/browser.py)
+
+# One pass of the workload, timed: returns {"engine": [s, ...], "compiled": [s, ...], "nodes": n}.
+WORKLOAD = '''
+def mlp_passes(repeats):
+    import statistics, time
+    import micrograd
+    from nn import MLP, moons
+
+    xs, ys = moons(100, noise=0.1, seed=0, signed=True)
+    net = MLP(2, [16, 16, 1], seed=0)
+
+    def loss():
+        return micrograd.sum([(1 - y * net(x)[0]).relu() for x, y in zip(xs, ys)]) * (1.0 / len(xs))
+
+    engine = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        L = loss()
+        net.zero_grad()
+        L.backward()
+        engine.append(time.perf_counter() - start)
+    L = loss()
+    nodes = len(micrograd.engine.backward_order(L))
+    start = time.perf_counter()
+    program = micrograd.compile(L)
+    compile_s = time.perf_counter() - start
+    floats = [leaf.data for leaf in program.leaves]
+    compiled = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        program(floats)
+        compiled.append(time.perf_counter() - start)
+    return {"engine": engine, "compiled": compiled, "nodes": nodes, "compile_s": compile_s}
+'''
+
+
+def cpython_passes(repeats: int) -> dict:
+    sys.path.insert(0, str(REPO))
+    space: dict = {}
+    exec(WORKLOAD, space)
+    return space["mlp_passes"](repeats)
+
+
+def build_page(folder: Path) -> Path:
+    spec = importlib.util.spec_from_file_location("lite_playground", REPO / "notebooks" / "lite" / "playground.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    builder.build_into(folder)
+    return folder
+
+
+def open_cold(url: str, work: Path, run: int):
+    """A new Chromium with an empty profile, opened on ``url``; (driver, seconds to the first result)."""
+    import browser as chromium
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    profile = work / f"profile-{run}"
+    driver = chromium.start(profile, (chromium.ONLY_LOCALHOST,))
+    started = time.perf_counter()
+    driver.get(url)
+    WebDriverWait(driver, 600, poll_frequency=0.02).until(
+        lambda d: d.execute_script("return document.getElementById('pg-results').dataset.run === '1' "
+                                   "|| !document.getElementById('pg-fatal').hidden"))
+    seconds = time.perf_counter() - started
+    fatal = driver.execute_script("const f = document.getElementById('pg-fatal'); return f.hidden ? '' : f.textContent;")
+    if fatal:
+        driver.quit()
+        raise SystemExit(f"browser.py: the page did not start: {fatal}")
+    return driver, seconds
+
+
+def pyodide_passes(driver, repeats: int) -> dict:
+    driver.set_script_timeout(1200)
+    script = ("const py = window.playground.pyodide; py.runPython(arguments[0]);"
+              "return JSON.stringify(py.globals.get('mlp_passes')(arguments[1]).toJs({dict_converter: Object.fromEntries}));")
+    return json.loads(driver.execute_script(script, WORKLOAD, repeats))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="browser.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--page", type=Path, help="a playground folder built before (default: build one now)")
+    parser.add_argument("--repeats", type=int, default=10, help="timed passes of the MLP in each Python (default 10)")
+    parser.add_argument("--cold", type=int, default=3, help="cold opens of the page, each in a new browser (default 3)")
+    args = parser.parse_args(argv)
+    import browser as chromium
+
+    reason = chromium.missing()
+    if reason:
+        print(f"browser.py: {reason}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="playground-bench-") as tmp:
+        work = Path(tmp)
+        page = args.page or build_page(work / "page")
+        size = sum(p.stat().st_size for p in page.rglob("*") if p.is_file())
+        print(f"page folder: {size / 1e6:.1f} MB ({page})")
+        with chromium.serve(page) as url:
+            firsts = []
+            for run in range(args.cold):
+                driver, seconds = open_cold(url, work, run)
+                firsts.append(seconds)
+                if run < args.cold - 1:
+                    driver.quit()
+                    shutil.rmtree(work / f"profile-{run}", ignore_errors=True)
+            ready = driver.execute_script("return window.playground.readyMs") / 1000
+            print(f"first result, cold (new profile, nothing cached): median {statistics.median(firsts):.2f} s of "
+                  f"{', '.join(f'{s:.2f}' for s in firsts)} (Python and Graphviz ready after {ready:.2f} s in the last)")
+            try:
+                browser_side = pyodide_passes(driver, args.repeats)
+                version = driver.execute_script("return window.playground.pyodide.runPython('import sys; sys.version.split()[0]')")
+                agent = driver.execute_script("return navigator.userAgent.match(/Chrome\\/[\\d.]+/)[0]")
+            finally:
+                driver.quit()
+    native = cpython_passes(args.repeats)
+    print(f"MLP 2-16-16-1 on 100 points, one forward + backward pass ({native['nodes']:,} nodes), median of {args.repeats}:")
+    print(f"  {'':<24}{'Pyodide ' + version + ' (' + agent + ')':>34}{'CPython ' + platform.python_version():>18}{'ratio':>8}")
+    for key, what in (("engine", "engine: backward()"), ("compiled", "micrograd.compile program")):
+        p, c = statistics.median(browser_side[key]), statistics.median(native[key])
+        print(f"  {what:<24}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
+    p, c = browser_side["compile_s"], native["compile_s"]
+    print(f"  {'compiling it (once)':<24}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
