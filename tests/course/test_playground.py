@@ -48,17 +48,23 @@ def by_hand() -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    """The page, built once per test run (the npm packages from the cache, or npm)."""
+    """The page, built once per test run by ``build_site.py --playground`` (the npm packages
+    from the cache, or npm)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lite_playground", ROOT / "notebooks" / "lite" / "playground.py")
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "notebooks" / "build_site.py")
+    build_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_site)
+    builder = build_site.playground_builder()
     try:
         builder.npm_modules()
     except builder.PlaygroundError as e:  # no npm, or no registry, and nothing cached
         needs.missing(f"the playground's assets: {e}")
-    return built_once(tmp_path_factory, "playground", lambda out: builder.build_into(out / "page")) / "page"
+
+    def build(out: Path) -> None:
+        assert build_site.main(["--playground", str(out / "page")]) == 0
+
+    return built_once(tmp_path_factory, "playground", build) / "page"
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
+
+import needs
 from repository import ROOT, built_once
 
 pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
@@ -188,6 +190,29 @@ def test_files_a_notebook_writes_come_along_and_its_links_to_them_work(tmp_path:
     assert (out / "frames" / "steps.html").read_text(encoding="utf-8") == "<p>step 1</p>"
     assert 'href="frames/steps.html"' in (out / "01_tiny_1.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob("nbs/frames"))          # the notebook ran elsewhere, not beside its source
+
+
+@pytest.mark.slow
+def test_with_the_playground_the_index_links_to_it(tmp_path: Path) -> None:
+    builder = build_site.playground_builder()
+    try:
+        builder.npm_modules()
+    except builder.PlaygroundError as e:  # no npm, or no registry, and nothing cached
+        needs.missing(f"the playground's assets: {e}")
+    out = tmp_path / "site"
+    build_site.build(out, source=tiny_notebooks(tmp_path / "nbs", "print(1)"), log=lambda line: None, playground=True)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="playground/index.html">The playground</a>' in index
+    assert "micrograd playground" in (out / "playground" / "index.html").read_text(encoding="utf-8")
+    assert len(list((out / "playground" / "wheels").glob("micrograd_backprop-*.whl"))) == 1
+    build_site.build(tmp_path / "plain", source=tmp_path / "nbs", log=lambda line: None)
+    assert 'href="playground/' not in (tmp_path / "plain" / "index.html").read_text(encoding="utf-8")  # and only then
+
+
+def test_the_playground_alone_takes_only_the_folder(tmp_path: Path, capsys) -> None:
+    assert build_site.main(["--playground", str(tmp_path / "page"), "05"]) == 1
+    assert capsys.readouterr().err == "build_site: --playground builds the playground alone: give it only OUTDIR\n"
+    assert not (tmp_path / "page").exists()
 
 
 def test_a_missing_package_is_named_with_the_install_command(tmp_path: Path, monkeypatch) -> None:
