@@ -1,6 +1,6 @@
 // The playground page: loads Pyodide (Python as WebAssembly), micrograd's wheel and
 // Graphviz as WebAssembly (viz.js), all from this page's folder, then runs
-// micrograd.playground.run(expression, inputs) for what the reader types and shows what it
+// micrograd.cli.playground.run(expression, inputs) for what the reader types and shows what it
 // returns: the table of `micrograd grad`, the graph, the step-through viewer (its own HTML
 // and script, as micrograd.viz writes them) and micrograd.compile's program.
 (function () {
@@ -133,7 +133,7 @@
       await pyodide.loadPackage(config.wheels.map(here), {messageCallback: () => {}});
       say("starting Graphviz (viz.js " + config.versions.viz + ")…", 4);
       const viz = await vizReady;
-      const playground = pyodide.pyimport("micrograd.playground");
+      const playground = pyodide.pyimport("micrograd.cli.playground");
       playground.use_renderer((source, engine, format) => viz.renderString(source, {engine: engine, format: format}));
       run = playground.run;
       window.playground = {pyodide: pyodide, viz: viz, readyMs: performance.now() - started};

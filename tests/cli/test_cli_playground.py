@@ -1,4 +1,4 @@
-"""micrograd.playground, what the playground page runs in the browser, reads an expression
+"""micrograd.cli.playground, what the playground page runs in the browser, reads an expression
 and its inputs as ``micrograd grad`` does: the same table, and for bad input the same
 one-line message the command prints (after its ``micrograd grad: error: ``). Here in
 CPython, with the dot program; tests/course/test_playground.py drives the page itself."""
@@ -11,7 +11,7 @@ import pytest
 
 from micrograd import Value
 from micrograd.cli import main
-from micrograd.playground import run
+from micrograd.cli.playground import run
 
 PREFIX = "micrograd grad: error: "
 

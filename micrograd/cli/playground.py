@@ -1,5 +1,6 @@
 """What the playground page computes: the page (built by ``notebooks/lite/playground.py``)
-runs this module in the browser, through Pyodide, and shows what ``run`` returns.
+runs this module in the browser, through Pyodide, and shows what ``run`` returns. A front
+door beside the command, as its work is the ``grad`` command's.
 
     use_renderer(render)                        # once: Graphviz as WebAssembly draws the pictures
     run("tanh(x*w + b)", "x=2 w=-0.5 b=0.3")    # JSON text, see ``run``
@@ -16,12 +17,12 @@ import json
 import shlex
 import warnings
 
-from .cli import grad, pictures
-from .cli.arguments import CommandError
-from .compiler import compile_graph
-from .engine import Value, backward_order
-from .viz import TooBigToStepError, draw_dot, step_frames
-from .viz.render import use_renderer  # noqa: F401 - the page's way in
+from ..compiler import compile_graph
+from ..engine import Value, backward_order
+from ..viz import TooBigToStepError, draw_dot, step_frames
+from ..viz.render import use_renderer  # noqa: F401 - the page's way in
+from . import grad, pictures
+from .arguments import CommandError
 
 DIGITS = 10  # significant digits in the table, as the command prints by default
 #: Values past which the page draws no pictures (the command line's limit for rendering):
