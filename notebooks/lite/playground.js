@@ -124,7 +124,7 @@
     const started = performance.now();
     const here = name => new URL(name, location.href).href;
     try {
-      say("loading Graphviz and Python (WebAssembly, about 14 MB)…", 1);
+      say("loading Graphviz and Python (WebAssembly, " + config.megabytes + " MB)…", 1);
       await Promise.all([loadScript(config.viz), loadScript(config.pyodide + "pyodide.js")]);
       const vizReady = self.Viz.instance();
       say("starting Python (Pyodide " + config.versions.pyodide + ")…", 2);

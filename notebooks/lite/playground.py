@@ -145,7 +145,7 @@ def write_playground(outdir: Path, modules: Path, wheels: Sequence[Path]) -> Pat
                 (("pyodide", pyodide), ("viz", viz))}
     config = {
         "pyodide": "pyodide/", "viz": f"viz/{VIZ_FILE}", "wheels": [f"wheels/{w.name}" for w in wheels],
-        "example": list(EXAMPLE), "versions": versions,
+        "example": list(EXAMPLE), "versions": versions, "megabytes": round(folder_size(outdir) / 1e6),  # what loading fetches
     }
     from micrograd.viz.page import script_json
 

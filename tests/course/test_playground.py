@@ -255,7 +255,7 @@ def test_bad_input_shows_the_clear_message(page, expression, inputs, says):
     assert page.error() == "" and page.driver.find_element("id", "pg-results").is_displayed()
 
 
-def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, served):
+def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, served, folder):
     driver = isolated
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})  # every file fetched again
@@ -267,6 +267,7 @@ def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, 
       }).observe(document, {childList: true, characterData: true, subtree: true});"""})
     try:
         chromium.requested_urls(driver)  # from here on
+        chromium.console_errors(driver)
         page = Playground(driver)
         page.open(served + "?expr=sigmoid(a)%20*%20a&inputs=a%3D1.5")
         urls = chromium.requested_urls(driver)
@@ -280,8 +281,10 @@ def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, 
     names = {u[len(served):].split("?")[0] for u in fetched}
     assert {"pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "viz/viz-global.js"} <= names
     assert any(re.fullmatch(r"wheels/micrograd_backprop-.*\.whl", n) for n in names)
+    megabytes = round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6)
     steps = [s.split("…")[0] for s in statuses]
-    assert steps.index("loading Graphviz and Python (WebAssembly, about 14 MB)") < steps.index("installing micrograd") < steps.index("ready")
+    assert steps.index(f"loading Graphviz and Python (WebAssembly, {megabytes} MB)") < steps.index("installing micrograd") < steps.index("ready")
+    assert chromium.console_errors(driver) == []
 
 
 def test_a_browser_without_webassembly_is_told_so(isolated, served):
