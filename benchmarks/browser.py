@@ -10,6 +10,7 @@ Reports, in one run on one machine:
   first result  seconds from opening the page in a fresh browser profile (nothing cached)
               to the example's table, graph, step-through and program on screen; median of
               --cold runs, each in a new Chromium (Debian's chromium and chromium-driver)
+  computing   the example computed again (compute pressed): milliseconds to the result on screen
   mlp         one forward and backward pass of nn.MLP(2, [16, 16, 1]) (relu hidden, linear
               output) on 100 two-moons points, hinge loss, with the engine (``backward()``)
               and with the program ``micrograd.compile`` writes for the same graph
@@ -106,6 +107,19 @@ def open_cold(url: str, work: Path, run: int):
     return driver, seconds
 
 
+# Press compute and wait for the page's answer: milliseconds from the click to the result on screen.
+COMPUTE = """const done = arguments[arguments.length - 1], form = document.getElementById('pg-form');
+const before = form.dataset.answers, started = performance.now();
+document.getElementById('pg-compute').click();
+(function wait() { if (form.dataset.answers !== before) requestAnimationFrame(() => done(performance.now() - started));
+  else setTimeout(wait, 1); })();"""
+
+
+def compute_ms(driver, repeats: int) -> list[float]:
+    """The example computed again ``repeats`` times: table, pictures, step-through, program."""
+    return [driver.execute_async_script(COMPUTE) for _ in range(repeats)]
+
+
 def pyodide_passes(driver, repeats: int) -> dict:
     driver.set_script_timeout(1200)
     script = ("const py = window.playground.pyodide; py.runPython(arguments[0]);"
@@ -142,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"first result, cold (new profile, nothing cached): median {statistics.median(firsts):.2f} s of "
                   f"{', '.join(f'{s:.2f}' for s in firsts)} (Python and Graphviz ready after {ready:.2f} s in the last)")
             try:
+                example = driver.execute_script("return document.getElementById('pg-expression').value")
+                computed = compute_ms(driver, args.repeats)
+                print(f"computing {example} again (table, graph, step-through, program, on screen): median "
+                      f"{statistics.median(computed):.0f} ms of {args.repeats}")
                 browser_side = pyodide_passes(driver, args.repeats)
                 version = driver.execute_script("return window.playground.pyodide.runPython('import sys; sys.version.split()[0]')")
                 agent = driver.execute_script("return navigator.userAgent.match(/Chrome\\/[\\d.]+/)[0]")
