@@ -23,7 +23,6 @@ is asserted, and the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import platform
 import shutil
@@ -80,10 +79,10 @@ def cpython_passes(repeats: int) -> dict:
 
 
 def build_page(folder: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("lite_playground", REPO / "notebooks" / "lite" / "playground.py")
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
-    builder.build_into(folder)
+    sys.path.insert(0, str(REPO))
+    from notebooks.lite import playground
+
+    playground.build_into(folder)
     return folder
 
 

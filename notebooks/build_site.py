@@ -16,18 +16,26 @@ cell and the error; OUTDIR is then left as it was.
 The playground (notebooks/lite/playground.py) is one page on which the reader types an
 expression and sees its graph, its gradients, backward() step by step and its compiled
 program, with Python and Graphviz running in the browser as WebAssembly; building it
-fetches the pinned Pyodide and viz.js with npm (cached in .lite-cache/) and builds
-micrograd's wheel with pip. It must be served over HTTP (python -m http.server).
+takes the pinned Pyodide, viz.js and graphviz wheel that --lite uses (cached in
+.lite-cache/) and micrograd's wheel made from this tree. It must be served over HTTP
+(python -m http.server).
 
 OUTDIR must be new, empty, or a site this command built before (it then is replaced
 whole, never half-written).
+
+    python notebooks/build_site.py --lite SITE       # the course in the browser, to run
+    python -m http.server -d SITE                    # then open http://localhost:8000/
+
+--lite builds a different site: JupyterLab with Python compiled to WebAssembly (JupyterLite
+and Pyodide), holding the notebooks to run and edit in the browser, with nothing to install
+and no network needed once built. Its pinned parts are fetched at build time and cached in
+.lite-cache/ (--cache DIR for another place); see notebooks/lite/build.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
-import importlib.util
 import os
 import re
 import secrets
@@ -462,33 +470,34 @@ PLAYGROUND = "playground"         # the playground's folder in a site
 
 
 def playground_builder():
-    """notebooks/lite/playground.py, loaded from its file (this script runs without a package around it)."""
-    spec = importlib.util.spec_from_file_location("lite_playground", NOTEBOOKS / "lite" / "playground.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """notebooks/lite/playground.py, imported (beside the browser course's build.py and assets.py)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from notebooks.lite import playground
+
+    return playground
 
 
-def write_playground(folder: Path, log=print) -> Path:
+def write_playground(folder: Path, log=print, cache: Path | None = None) -> Path:
     """The playground page and its files, built into `folder` (new); a BuildError saying what failed."""
     builder = playground_builder()
     started = time.perf_counter()
     try:
-        page = builder.build_into(folder)
+        page = builder.build_into(folder, cache)
     except builder.PlaygroundError as error:
         raise BuildError(f"the playground: {error}") from None
     log(f"playground: built in {time.perf_counter() - started:.1f} s, {builder.folder_size(folder) / 1e6:.1f} MB")
     return page
 
 
-def build_playground(outdir: Path, log=print) -> Path:
+def build_playground(outdir: Path, log=print, cache: Path | None = None) -> Path:
     """The playground alone, as a site of its own in `outdir` (its index.html); replaced whole, as `build` does."""
     outdir = outdir.resolve()
     check_outdir(outdir)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = outdir.parent / f".{outdir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        write_playground(staging, log)
+        write_playground(staging, log, cache)
         (staging / MARKER).write_text("built by notebooks/build_site.py --playground; rebuilding replaces this directory\n", encoding="utf-8")
         replace_dir(staging, outdir)
     except BaseException:
@@ -499,7 +508,7 @@ def build_playground(outdir: Path, log=print) -> Path:
 
 def build(
     outdir: Path, names: Sequence[str] = (), timeout: int = CELL_TIMEOUT, log=print, source: Path = NOTEBOOKS,
-    playground: bool = False,
+    playground: bool = False, cache: Path | None = None,
 ) -> list[Path]:
     """Build the site from the notebooks in `source` into `outdir`; return the pages written.
     `playground`: the playground too, in `outdir`/playground/, linked from the index. Raises BuildError."""
@@ -540,7 +549,7 @@ def build(
         )
 
         if playground:
-            write_playground(staging / PLAYGROUND, log)
+            write_playground(staging / PLAYGROUND, log, cache)
         items = "\n".join(
             f'<li><a href="{path.stem}.html">{html.escape(title)}</a>'
             f"<div>{render_markdown(summary, path.parent) if summary else ''}</div></li>"
@@ -618,21 +627,54 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also build the playground into OUTDIR/playground/ and link it from the index")
     parser.add_argument("--playground", action="store_true",
                         help="build only the playground (one page, Python in the browser) into OUTDIR")
+    parser.add_argument("--lite", action="store_true",
+                        help="build the course to run in the browser (JupyterLite) instead; serve it with python -m http.server -d OUTDIR")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="with --lite or the playground: where downloads are cached (default .lite-cache/ in the repository)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.lite and (args.playground or args.with_playground):
+        print("build_site: --lite builds the browser course; build the playground on its own (--playground OUTDIR)", file=sys.stderr)
+        return 1
+    if args.lite:
+        return build_lite(args.outdir, args.notebooks, args.cache, started)
     try:
         if args.playground:
             if args.notebooks or args.with_playground:
                 raise BuildError("--playground builds the playground alone: give it only OUTDIR")
-            page = build_playground(args.outdir)
+            page = build_playground(args.outdir, cache=args.cache)
             print(f"wrote the playground to {page.parent} in {time.perf_counter() - started:.1f} s; serve it (python -m http.server "
                   f"--directory {page.parent}) and open http://localhost:8000/")
             return 0
-        pages = build(args.outdir, args.notebooks, args.timeout, playground=args.with_playground)
+        pages = build(args.outdir, args.notebooks, args.timeout, playground=args.with_playground, cache=args.cache)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 1
     print(f"wrote {len(pages)} pages to {args.outdir.resolve()} in {time.perf_counter() - started:.1f} s; open {args.outdir / 'index.html'}")
+    return 0
+
+
+def lite_module():
+    """notebooks/lite/build.py, imported."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from notebooks.lite import build as lite
+
+    return lite
+
+
+def build_lite(outdir: Path, names: Sequence[str], cache: Path | None, started: float) -> int:
+    """--lite: the browser course (notebooks/lite/build.py) into outdir, with the same rules for outdir."""
+    lite = lite_module()
+    try:
+        outdir = outdir.resolve()
+        check_outdir(outdir)
+        report = lite.build(outdir, select(names), cache=cache, log=print)
+    except (BuildError, lite.BuildError, lite.assets.FetchError) as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 1
+    print(f"built the browser course ({report['bytes'] / 1e6:.1f} MB) in {outdir} in {time.perf_counter() - started:.1f} s; "
+          f"serve it with: python -m http.server -d {outdir}")
     return 0
 
 

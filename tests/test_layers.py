@@ -29,6 +29,8 @@ ALLOWED = {
     "nn.views.live": {"ipywidgets", "IPython"},  # the live view is widgets in a kernel
     "nn.views.kernel_events": {"IPython", "tornado"},  # the running kernel's waiting messages
     "micrograd.cli.pictures": {"graphviz"},
+    # in Pyodide only, imported there: the interpreter's own bridge to JavaScript, not a package
+    "micrograd.viz.render": {"js", "pyodide"},
 }
 
 

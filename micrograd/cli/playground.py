@@ -2,13 +2,14 @@
 runs this module in the browser, through Pyodide, and shows what ``run`` returns. A front
 door beside the command, as its work is the ``grad`` command's.
 
-    use_renderer(render)                        # once: Graphviz as WebAssembly draws the pictures
     run("tanh(x*w + b)", "x=2 w=-0.5 b=0.3")    # JSON text, see ``run``
 
 The expression and its inputs are read exactly as ``micrograd grad "EXPR" x=1 ...`` reads
 them (``micrograd.cli.grad``): the same language, the same checks, the same messages, and
 the same table of the value and each input's gradient. The pictures are micrograd's own
 (``draw_dot`` and the step-through of ``step_frames``), the program ``micrograd.compile``'s.
+In the page, Graphviz is viz.js, which the page hands Python as ``micrograd.viz.render``
+asks (``globalThis.micrograd_viz``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import warnings
 from ..compiler import compile_graph
 from ..engine import Value, backward_order
 from ..viz import TooBigToStepError, draw_dot, step_frames
-from ..viz.render import use_renderer  # noqa: F401 - the page's way in
 from . import grad, pictures
 from .arguments import CommandError
 

@@ -12,7 +12,8 @@
 - How numbers are written (``formatting.py``) and how a picture is rendered (``render.py``).
 
 Needs the ``graphviz`` Python package (a dependency, installed with micrograd) for the
-DOT text, and Graphviz's ``dot`` program to render it. Part of the core: it never imports
+DOT text, and to render it Graphviz's ``dot`` program, or in Pyodide (the browser) Graphviz
+as WebAssembly (``load_graphviz``; the contract is in ``render.py``). Part of the core: it never imports
 ``nn``. The views of training moved to ``nn`` (``nn.TrainingRecorder``, ``nn.LiveView``,
 ``nn.write_replay``).
 """
@@ -26,11 +27,11 @@ except ImportError as e:  # pragma: no cover - a dependency of the distribution
 
 from .draw import LargeGraphWarning, draw_dot
 from .export import MAX_FRAME_NODES, Export, Frame, StepFrames, TooBigToStepError, export_steps, render_svg, step_frames, write_html, write_svg_frames
-from .render import Drawing, GraphvizNotFoundError
+from .render import Drawing, GraphvizNotFoundError, load_graphviz
 from .steps import Contribution, Step, backward_steps
 
 __all__ = [
-    "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError",
+    "draw_dot", "Drawing", "LargeGraphWarning", "GraphvizNotFoundError", "load_graphviz",
     "backward_steps", "Step", "Contribution",
     "step_frames", "export_steps", "write_svg_frames", "write_html", "render_svg", "Frame", "Export", "StepFrames",
     "MAX_FRAME_NODES", "TooBigToStepError",

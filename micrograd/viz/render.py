@@ -1,77 +1,106 @@
 """Drawing: the ``graphviz.Digraph`` that ``draw_dot`` returns. Its DOT source needs
-nothing installed; rendering (SVG, PNG, PDF, Jupyter display) runs Graphviz's ``dot``
-program, and when that is missing raises one ``GraphvizNotFoundError`` saying how to
-install it.
+nothing installed; rendering (SVG, PNG, PDF, Jupyter display) needs Graphviz, found where
+the code runs, and when there is none raises one ``GraphvizNotFoundError`` saying how to
+get it:
+
+- **CPython**: Graphviz's ``dot`` program (or the layout program ``engine`` names) on PATH.
+- **Pyodide** (Python as WebAssembly, ``sys.platform == "emscripten"``: a browser page, the
+  JupyterLite kernel's web worker, Node.js), where no program can be started: Graphviz as
+  WebAssembly, the npm package ``@viz-js/viz`` 3.x, which renders SVG and Graphviz's text
+  formats (not PNG or PDF).
+
+How micrograd finds Graphviz as WebAssembly (the contract with a page or a kernel): it reads
+the JavaScript global ``micrograd_viz`` of the thread Python runs in (``globalThis`` of the
+page, or of the web worker that runs the kernel; from Python, ``js.micrograd_viz``):
+
+1. an instance, what ``await Viz.instance()`` gives (anything with ``renderString``): used
+   directly, synchronously. The page or worker sets it in JavaScript before Python draws::
+
+       import * as Viz from "<url of>/@viz-js/viz/dist/viz.js";
+       globalThis.micrograd_viz = await Viz.instance();
+
+   or Python sets it, in a cell (top-level ``await``) or any coroutine, from viz.js's URL::
+
+       await micrograd.viz.load_graphviz("<url of>/@viz-js/viz/dist/viz.js")
+
+2. a Promise of an instance (``globalThis.micrograd_viz = Viz.instance()``, not awaited), or
+   the ``@viz-js/viz`` module itself (micrograd calls its ``instance()``): where the runtime
+   can wait for a Promise synchronously (JSPI: ``pyodide.ffi.can_run_sync()``, e.g.
+   Chromium, or Node.js 20 with ``--experimental-wasm-stack-switching``) the first drawing
+   waits for it and stores the instance in ``micrograd_viz``; elsewhere drawing raises
+   ``GraphvizNotFoundError`` saying to ``await micrograd.viz.load_graphviz()`` first, which
+   waits for it.
+
+Nothing else is read: no network request is made unless ``load_graphviz(url)`` is called.
+Without ``micrograd_viz``, drawing raises ``GraphvizNotFoundError`` naming both ways.
 
 In a notebook a Drawing shows as HTML: the SVG as a labelled image as wide as the output
 area allows, never shrunk below readable text (``fit.MIN_SCALE``; a wider picture scrolls
 sideways), and a click toggles its natural size (zoom). Front ends that show no HTML get
-the plain SVG.
-
-Where Graphviz's program cannot run (Python in a browser, through Pyodide), a renderer
-may take its place: ``use_renderer(render)`` sends every Drawing's DOT source to
-``render(source, engine, format)``, which returns the rendered text (the playground page
-passes Graphviz compiled to WebAssembly, @viz-js/viz). Layouts, step-throughs and
-pictures are then made from the same DOT as with the program."""
+the plain SVG."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import html
+import inspect
+import os
+import sys
 import uuid
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import graphviz
 
 from .fit import MIN_SCALE, size_px
 
+#: True in Pyodide, where Graphviz is the WebAssembly one (see the module docstring).
+IN_BROWSER = sys.platform == "emscripten"
+#: The JavaScript global through which a page or a kernel hands micrograd a viz.js instance.
+VIZ_GLOBAL = "micrograd_viz"
+
 INSTALL_HINT = (
     "install Graphviz, which provides it: Debian/Ubuntu: sudo apt-get install graphviz; "
     "macOS: brew install graphviz; conda: conda install -c conda-forge graphviz; "
-    "Windows: the installer at https://graphviz.org/download/ (then add its bin folder to PATH). "
-    "The DOT text (.source) works without it."
+    "Windows: the installer at https://graphviz.org/download/ (then add its bin folder to PATH)."
 )
-
-
-#: (source, engine, format) -> the rendered text; None: run Graphviz's dot program.
-Renderer = Callable[[str, str, str], str]
-_renderer: Renderer | None = None
-#: What a renderer gives: text formats only (a renderer returns a str).
-RENDERER_FORMATS = ("svg", "dot", "xdot", "json", "plain")
-
-
-def use_renderer(render: Renderer | None) -> None:
-    """Render every Drawing with ``render(source, engine, format)`` instead of running
-    Graphviz's dot program (for this process); None goes back to the program."""
-    global _renderer
-    if render is not None and not callable(render):
-        raise TypeError(f"use_renderer: render must be a function (source, engine, format) -> text, or None; got {render!r:.60}")
-    _renderer = render
+WASM_HINT = (
+    "in Pyodide (a browser, JupyterLite) micrograd renders with Graphviz as WebAssembly instead: "
+    "run `await micrograd.viz.load_graphviz(url)` with the URL of @viz-js/viz's dist/viz.js, "
+    f"or set globalThis.{VIZ_GLOBAL} = await Viz.instance() in the page or worker (see micrograd.viz.render)."
+)
+DOT_TEXT_HINT = "The DOT text (.source) works without Graphviz."
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """Rendering needs the Graphviz program (``dot``), and it is not on PATH.
+    """Rendering needs Graphviz, and there is none here: the program (``dot``) is not on
+    PATH, or in Pyodide no Graphviz as WebAssembly was handed over (``reason`` says which).
 
     A ``graphviz.ExecutableNotFound`` (and so a ``RuntimeError``), so code that
     already catches those keeps working.
     """
 
-    def __init__(self, program: str = "dot") -> None:
-        RuntimeError.__init__(self, f"cannot render the graph: the Graphviz program {program!r} is not on PATH; {INSTALL_HINT}")
+    def __init__(self, program: str = "dot", reason: str | None = None) -> None:
+        if reason is None and IN_BROWSER:
+            reason = (f"Pyodide cannot run the Graphviz program {program!r}, and no Graphviz as WebAssembly "
+                      f"is loaded; {WASM_HINT} Where Python runs as a program, {INSTALL_HINT}")
+        elif reason is None:
+            reason = f"the Graphviz program {program!r} is not on PATH; {INSTALL_HINT} Or: {WASM_HINT}"
+        RuntimeError.__init__(self, f"cannot render the graph: {reason} {DOT_TEXT_HINT}")
 
 
 class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering methods raise ``GraphvizNotFoundError``
-    (instead of a bare "failed to execute") when Graphviz is not installed, and which
-    shows in a notebook as a picture that fits (``html()``). ``description`` says in
-    words what it shows (the picture's accessible name)."""
+    """A ``graphviz.Digraph`` whose rendering methods use the Graphviz there is (the
+    program, or in Pyodide the WebAssembly one), raise ``GraphvizNotFoundError`` (instead
+    of a bare "failed to execute") when there is none, and which shows in a notebook as a
+    picture that fits (``html()``). ``description`` says in words what it shows (the
+    picture's accessible name)."""
 
     description: str = "a graph drawn by Graphviz"
     _svg_cache: tuple[tuple[str, str], str] | None = None
 
     def svg(self) -> str:
-        """The picture as SVG text (runs ``dot`` once per DOT source and engine, then reuses it)."""
+        """The picture as SVG text (renders once per DOT source and engine, then reuses it)."""
         key = (self.engine, self.source)
         if self._svg_cache is None or self._svg_cache[0] != key:
             self._svg_cache = (key, self.pipe(format="svg", encoding="utf-8"))
@@ -100,23 +129,30 @@ class Drawing(graphviz.Digraph):
         return bundle
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - graphviz documents it
-        if _renderer is not None:
-            return self._rendered(*args, **kwargs)
+        if IN_BROWSER:
+            given = inspect.signature(graphviz.Digraph.pipe).bind(self, *args, **kwargs).arguments
+            unsupported = sorted(k for k in ("renderer", "formatter", "neato_no_op") if given.get(k) is not None)
+            if unsupported:
+                raise ValueError(f"pipe: {', '.join(unsupported)} cannot be chosen with Graphviz as WebAssembly; leave them out")
+            text = render_wasm(self.source, given.get("format") or self.format, given.get("engine") or self.engine)
+            data = text.encode("utf-8")
+            return data if given.get("encoding") is None else data.decode(given["encoding"])
         with self._needs_graphviz():
             return super().pipe(*args, **kwargs)
 
-    def _rendered(self, format: str | None = None, *, engine: str | None = None, encoding: str | None = None, **rest: Any) -> Any:
-        """``pipe`` through the renderer of ``use_renderer``: str with an ``encoding``, else bytes."""
-        fmt = format or self.format
-        if rest or fmt not in RENDERER_FORMATS:
-            asked = ", ".join([f"format={fmt!r}"] + [f"{k}={v!r}" for k, v in rest.items()])
-            raise ValueError(f"the renderer in use (use_renderer) gives text only, {', '.join(RENDERER_FORMATS)}; asked for {asked}")
-        text = _renderer(self.source, engine or self.engine, fmt)  # type: ignore[misc]
-        if not isinstance(text, str):
-            raise TypeError(f"the renderer in use (use_renderer) must return text (str); it returned {type(text).__name__}: {text!r:.60}")
-        return text if encoding else text.encode("utf-8")
-
     def render(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - view() and Jupyter come through here or pipe()
+        if IN_BROWSER:  # what graphviz does, with the WebAssembly Graphviz: the DOT file, then the picture beside it
+            given = inspect.signature(graphviz.Digraph.render).bind(self, *args, **kwargs).arguments
+            if given.get("view"):
+                raise RuntimeError("render: view=True opens a program, which Pyodide cannot; display the drawing instead")
+            fmt = given.get("format") or self.format
+            source_path = self.save(given.get("filename"), given.get("directory"))
+            out = os.fspath(given.get("outfile") or f"{source_path}.{fmt}")
+            with open(out, "wb") as f:
+                f.write(self.pipe(format=fmt, engine=given.get("engine")))
+            if given.get("cleanup"):
+                os.remove(source_path)
+            return out
         with self._needs_graphviz():
             return super().render(*args, **kwargs)
 
@@ -128,6 +164,87 @@ class Drawing(graphviz.Digraph):
             raise
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFoundError(self.engine) from None
+
+
+# --- Graphviz as WebAssembly, in Pyodide (the contract is in the module docstring) ----------
+
+
+def render_wasm(source: str, fmt: str, engine: str) -> str:
+    """``source`` laid out by ``engine`` and written as ``fmt``, by the viz.js instance that
+    ``micrograd_viz`` holds. A DOT error is a ``graphviz.CalledProcessError``, as from dot."""
+    from pyodide.ffi import JsException, to_js
+
+    viz = wasm_instance(engine)
+    formats, engines = list(viz.formats), list(viz.engines)
+    if fmt not in formats:
+        raise ValueError(f"cannot render as {fmt!r} with Graphviz as WebAssembly; it writes {', '.join(formats)} (svg is the picture)")
+    if engine not in engines:
+        raise ValueError(f"cannot lay out with {engine!r} in Graphviz as WebAssembly; it has {', '.join(engines)}")
+    options = to_js({"format": fmt, "engine": engine}, dict_converter=_js().Object.fromEntries)
+    try:
+        return viz.renderString(source, options)
+    except JsException as e:
+        raise graphviz.CalledProcessError(1, ["viz.js", engine], stderr=str(e)) from None
+
+
+def wasm_instance(engine: str = "dot") -> Any:
+    """The viz.js instance that ``globalThis.micrograd_viz`` holds; a Promise or the module
+    there is waited for where the runtime can (JSPI), and the instance stored in its place.
+    ``GraphvizNotFoundError`` when there is none, or it cannot be waited for here."""
+    from pyodide.ffi import can_run_sync, run_sync
+
+    scope = _js().globalThis
+    found = getattr(scope, VIZ_GLOBAL, None)
+    if found is None:
+        raise GraphvizNotFoundError(engine)
+    if hasattr(found, "renderString"):
+        return found
+    if hasattr(found, "instance"):  # the @viz-js/viz module itself: start it, once
+        found = found.instance()
+        setattr(scope, VIZ_GLOBAL, found)
+    if not hasattr(found, "then"):
+        raise GraphvizNotFoundError(engine, f"globalThis.{VIZ_GLOBAL} holds {found!r:.60}, not a viz.js instance; {WASM_HINT}")
+    if not can_run_sync():
+        raise GraphvizNotFoundError(engine, f"Graphviz as WebAssembly is still loading (globalThis.{VIZ_GLOBAL} is a Promise), "
+                                    "and this runtime cannot wait for it inside a drawing: run `await micrograd.viz.load_graphviz()` first.")
+    instance = run_sync(found)
+    setattr(scope, VIZ_GLOBAL, instance)
+    return instance
+
+
+async def load_graphviz(url: str | None = None) -> None:
+    """Pyodide: make Graphviz as WebAssembly ready for drawing: import viz.js from ``url``
+    (the URL of @viz-js/viz's ``dist/viz.js``), or without one take what ``micrograd_viz``
+    holds (the module, a Promise), wait for its instance and store it in ``micrograd_viz``."""
+    if not IN_BROWSER:
+        raise RuntimeError("load_graphviz is for Pyodide; here micrograd renders with Graphviz's dot program")
+    from pyodide.code import run_js
+    from pyodide.ffi import JsException
+
+    scope = _js().globalThis
+    found = getattr(scope, VIZ_GLOBAL, None)
+    if url is not None:
+        if not isinstance(url, str):
+            raise TypeError(f"load_graphviz: url must be a str, the URL of viz.js; got {type(url).__name__}: {url!r:.60}")
+        try:
+            found = await run_js("(url) => import(url)")(url)
+        except JsException as e:
+            raise GraphvizNotFoundError(reason=f"could not import Graphviz as WebAssembly from {url!r}: {e}.") from None
+    elif found is None:
+        raise GraphvizNotFoundError(reason=f"load_graphviz needs the URL of @viz-js/viz's dist/viz.js, and globalThis.{VIZ_GLOBAL} is not set.")
+    if hasattr(found, "instance") and not hasattr(found, "renderString"):
+        found = found.instance()
+    if hasattr(found, "then"):
+        found = await found
+    if not hasattr(found, "renderString"):
+        raise GraphvizNotFoundError(reason=f"{url or 'globalThis.' + VIZ_GLOBAL!r} gave {found!r:.60}, not viz.js (no instance() or renderString).")
+    setattr(scope, VIZ_GLOBAL, found)
+
+
+def _js() -> Any:
+    import js  # Pyodide's view of JavaScript's global scope
+
+    return js
 
 
 def fitted_html(svg: str, description: str) -> str:

@@ -96,6 +96,88 @@ def npm_reason(stderr: str) -> str:
     return lines[0] if lines else "npm ci failed with no message"
 
 
+# --------------------------------------------------------------------------- wheels from PyPI
+
+WHEELS = HERE / "wheels.txt"
+
+
+def wheel_pins() -> list[tuple[str, str, str]]:
+    """(name, version, sha256) of every wheel wheels.txt pins."""
+    pins = []
+    for line in WHEELS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            m = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line)
+            if m is None:
+                raise FetchError(f"{WHEELS.name}: cannot read the line {line!r} (expected NAME==VERSION --hash=sha256:HEX)")
+            pins.append(m.groups())
+    return pins
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def wheel_name(name: str) -> str:
+    """A project name as wheel file names spell it: prompt-toolkit -> prompt_toolkit."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def find_wheel(folder: Path, name: str, version: str, digest: str) -> Path | None:
+    for path in folder.glob(f"*-{version}-*.whl") if folder.is_dir() else ():
+        if path.name.split("-")[0].lower() == wheel_name(name) and sha256(path) == digest:
+            return path
+    return None
+
+
+def pypi_wheels(cache: str | os.PathLike | None = None) -> list[Path]:
+    """The wheels wheels.txt pins, from the cache or downloaded by ``pip download
+    --require-hashes`` (and their sha256 checked again here). Raises FetchError naming the
+    wheels that could not be fetched, and pip's reason."""
+    folder = cache_dir(cache) / "wheels"
+    pins = wheel_pins()
+    found = {pin: find_wheel(folder, *pin) for pin in pins}
+    missing = [pin for pin, path in found.items() if path is None]
+    if missing:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = folder / f".partial-{os.getpid()}-{secrets.token_hex(4)}"
+        staging.mkdir()
+        try:
+            requirements = staging / "requirements.txt"
+            requirements.write_text("".join(f"{n}=={v} --hash=sha256:{h}\n" for n, v, h in missing), encoding="utf-8")
+            import sys
+
+            result = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
+                 "--only-binary=:all:", "--platform=any", "--implementation=py", "--abi=none", "--python-version=3.14",
+                 "--dest", str(staging), "--requirement", str(requirements)],
+                capture_output=True, text=True,
+            )
+            names = ", ".join(f"{n}=={v}" for n, v, _ in missing)
+            if result.returncode != 0:
+                raise FetchError(f"could not fetch {names} from the package index ({index_url()}): {pip_reason(result.stderr)}")
+            for pin in missing:
+                path = find_wheel(staging, *pin)
+                if path is None:
+                    raise FetchError(f"pip downloaded no wheel of {pin[0]}=={pin[1]} with the sha256 wheels.txt pins")
+                path.rename(folder / path.name)
+                found[pin] = folder / path.name
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [found[pin] for pin in pins]
+
+
+def index_url() -> str:
+    return os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple"
+
+
+def pip_reason(stderr: str) -> str:
+    """pip's error, in one line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
+    return (errors or lines or ["pip download failed with no message"])[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
@@ -103,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="assets.py", description="Fetch (or find in the cache) the browser course's pinned assets and print where they are."
     )
-    parser.add_argument("what", choices=["npm"], help="npm: the node_modules folder with Pyodide and @viz-js/viz")
+    parser.add_argument("what", choices=["npm", "wheels"],
+                        help="npm: the node_modules folder with Pyodide and @viz-js/viz; wheels: the kernel's wheels from PyPI")
     parser.add_argument("--cache", type=Path, default=None, help=f"cache folder (default {DEFAULT_CACHE})")
     args = parser.parse_args(argv)
     try:
-        print(npm_assets(args.cache))
+        if args.what == "npm":
+            print(npm_assets(args.cache))
+        else:
+            print("\n".join(str(p) for p in pypi_wheels(args.cache)))
     except FetchError as error:
         print(f"assets: {error}", file=sys.stderr)
         return 1

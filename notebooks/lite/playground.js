@@ -133,9 +133,8 @@
       await pyodide.loadPackage(config.wheels.map(here), {messageCallback: () => {}});
       say("starting Graphviz (viz.js " + config.versions.viz + ")…", 4);
       const viz = await vizReady;
-      const playground = pyodide.pyimport("micrograd.cli.playground");
-      playground.use_renderer((source, engine, format) => viz.renderString(source, {engine: engine, format: format}));
-      run = playground.run;
+      globalThis.micrograd_viz = viz;  // how micrograd finds Graphviz in Pyodide (micrograd.viz.render)
+      run = pyodide.pyimport("micrograd.cli.playground").run;
       window.playground = {pyodide: pyodide, viz: viz, readyMs: performance.now() - started};
     } catch (e) {
       fatal("The playground could not start: " + lastLine(e.message || e));
