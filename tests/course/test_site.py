@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -28,6 +27,7 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 
+import browser as chromium
 import needs
 from repository import ROOT, built_once
 
@@ -251,32 +251,11 @@ def clone_site(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "readme-site", build) / "micrograd-backprop" / "site"
 
 
-class Served:
-    """A folder served over HTTP on 127.0.0.1 (python's http.server), in a thread of this process."""
-
-    def __init__(self, folder: Path) -> None:
-        from functools import partial
-        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-        class Quiet(SimpleHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def served(clone_site: Path):
-    server = Served(clone_site)
-    yield server
-    server.stop()
+    """The site served over HTTP on 127.0.0.1; its base URL."""
+    with chromium.serve(clone_site) as url:
+        yield url
 
 
 def crawl(root: str) -> dict[str, Refs]:
@@ -321,20 +300,20 @@ def crawl(root: str) -> dict[str, Refs]:
 
 @pytest.fixture(scope="module")
 def crawled(served) -> dict[str, Refs]:
-    return crawl(served.url)
+    return crawl(served)
 
 
 def test_the_readme_command_builds_a_site_whose_every_link_resolves_when_served(crawled, served) -> None:
-    names = sorted(url[len(served.url):] for url in crawled)
+    names = sorted(url[len(served):] for url in crawled)
     assert names == sorted(["index.html", "theory.html", "02_the_chain_rule_on_a_graph.html", "07_training_an_mlp.html",
                             "02_backward_steps/steps.html", "07_watching_it_train.html"])
-    page = (crawled[served.url + "02_the_chain_rule_on_a_graph.html"].refs)
+    page = (crawled[served + "02_the_chain_rule_on_a_graph.html"].refs)
     assert ("a", "href", "theory.html#4-the-chain-rule-on-a-graph") in page      # not ../docs/theory.md#...
 
 
 def test_the_pages_the_notebooks_wrote_are_linked_from_their_pages(crawled, served) -> None:
     for notebook, written in (("02_the_chain_rule_on_a_graph", "02_backward_steps/steps.html"), ("07_training_an_mlp", "07_watching_it_train.html")):
-        assert ("a", "href", written) in crawled[served.url + f"{notebook}.html"].refs, f"{notebook} does not link {written}"
+        assert ("a", "href", written) in crawled[served + f"{notebook}.html"].refs, f"{notebook} does not link {written}"
 
 
 def test_no_page_shows_a_temporary_or_local_path(crawled, clone_site: Path) -> None:
@@ -359,7 +338,7 @@ WIDEST = """return Array.from(document.querySelectorAll('body *')).filter(e => e
 def test_every_page_of_the_site_fits_420_px_without_sideways_scrolling(browser, crawled, served) -> None:
     from browser import console_errors
 
-    built = [url for url in crawled if "/" not in url[len(served.url):] and not url.endswith("07_watching_it_train.html")]
+    built = [url for url in crawled if "/" not in url[len(served):] and not url.endswith("07_watching_it_train.html")]
     assert len(built) == 4  # the index, the theory page and the two notebooks: the pages build_site.py writes
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": NARROW, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
@@ -376,7 +355,7 @@ def test_notebook_07s_live_cell_shows_the_replay_of_its_run(browser, served) -> 
     from browser import console_errors
 
     browser.set_window_size(1200, 900)
-    browser.get(served.url + "07_training_an_mlp.html")
+    browser.get(served + "07_training_an_mlp.html")
     shown = browser.page_source.count("VBox(children")
     assert shown == 0, f"the page shows {shown} widget(s) as their text form, VBox(children=..."
     frames = browser.find_elements("css selector", "iframe.mg-live-replay")
@@ -395,7 +374,7 @@ def test_notebook_07s_live_cell_shows_the_replay_of_its_run(browser, served) -> 
 def test_a_progress_bar_shows_how_it_ended_not_its_first_text(served) -> None:
     import urllib.request
 
-    with urllib.request.urlopen(served.url + "07_training_an_mlp.html", timeout=30) as response:
+    with urllib.request.urlopen(served + "07_training_an_mlp.html", timeout=30) as response:
         page = html.unescape(response.read().decode("utf-8"))
     assert "| 0/80 [" not in page and "| 0/30 [" not in page          # tqdm's text form, drawn before the first epoch
     assert '<progress max="80" value="80">' in page and "80/80" in page  # the spiral's 80 epochs, with progress=True
