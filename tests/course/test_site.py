@@ -212,6 +212,8 @@ def test_with_the_playground_the_index_links_to_it(tmp_path: Path) -> None:
 def test_the_playground_alone_takes_only_the_folder(tmp_path: Path, capsys) -> None:
     assert build_site.main(["--playground", str(tmp_path / "page"), "05"]) == 1
     assert capsys.readouterr().err == "build_site: --playground builds the playground alone: give it only OUTDIR\n"
+    assert build_site.main(["--lite", "--with-playground", str(tmp_path / "page")]) == 1
+    assert capsys.readouterr().err.startswith("build_site: --lite builds the browser course; build the playground on its own")
     assert not (tmp_path / "page").exists()
 
 
