@@ -15,7 +15,8 @@ Reports, in one run on one machine:
               output) on 100 two-moons points, hinge loss, with the engine (``backward()``)
               and with the program ``micrograd.compile`` writes for the same graph
               (``prog(floats)``, after compiling once): seconds per pass, median of
-              --repeats, in Pyodide in Chromium and in this CPython, and their ratio
+              --repeats, in Pyodide in Chromium and in this CPython taking turns pass
+              by pass (so both meet the same load), and their ratio
 The same Python text (``WORKLOAD``) runs in both. It is a benchmark, not a test: nothing
 is asserted, and the numbers depend on the machine and its load.
 """
@@ -23,7 +24,6 @@ is asserted, and the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import shutil
 import statistics
@@ -36,46 +36,75 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))  # the test suite's headless Chromium (tests/browser.py)
 
-# One pass of the workload, timed: returns {"engine": [s, ...], "compiled": [s, ...], "nodes": n}.
+# The workload, the same text in both Pythons: set_up() builds the data, the network and the
+# compiled program (returns the graph's nodes and the compile's seconds); each *_pass() times one pass.
 WORKLOAD = '''
-def mlp_passes(repeats):
-    import statistics, time
-    import micrograd
-    from nn import MLP, moons
+import time
+import micrograd
+from nn import MLP, moons
 
+def loss():
+    return micrograd.sum([(1 - y * net(x)[0]).relu() for x, y in zip(xs, ys)]) * (1.0 / len(xs))
+
+def set_up():
+    global xs, ys, net, program, floats
     xs, ys = moons(100, noise=0.1, seed=0, signed=True)
     net = MLP(2, [16, 16, 1], seed=0)
-
-    def loss():
-        return micrograd.sum([(1 - y * net(x)[0]).relu() for x, y in zip(xs, ys)]) * (1.0 / len(xs))
-
-    engine = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        L = loss()
-        net.zero_grad()
-        L.backward()
-        engine.append(time.perf_counter() - start)
     L = loss()
-    nodes = len(micrograd.engine.backward_order(L))
     start = time.perf_counter()
     program = micrograd.compile(L)
     compile_s = time.perf_counter() - start
     floats = [leaf.data for leaf in program.leaves]
-    compiled = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        program(floats)
-        compiled.append(time.perf_counter() - start)
-    return {"engine": engine, "compiled": compiled, "nodes": nodes, "compile_s": compile_s}
+    return [len(micrograd.engine.backward_order(L)), compile_s]
+
+def engine_pass():
+    start = time.perf_counter()
+    L = loss()
+    net.zero_grad()
+    L.backward()
+    return time.perf_counter() - start
+
+def compiled_pass():
+    start = time.perf_counter()
+    program(floats)
+    return time.perf_counter() - start
 '''
 
 
-def cpython_passes(repeats: int) -> dict:
-    sys.path.insert(0, str(REPO))
-    space: dict = {}
-    exec(WORKLOAD, space)
-    return space["mlp_passes"](repeats)
+class CPythonSide:
+    """The workload in this process."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(REPO))
+        self.space: dict = {}
+        exec(WORKLOAD, self.space)
+
+    def call(self, name: str):
+        return self.space[name]()
+
+
+class PyodideSide:
+    """The workload in the page's Pyodide."""
+
+    def __init__(self, driver) -> None:
+        self.driver = driver
+        driver.set_script_timeout(1200)
+        driver.execute_script("window.playground.pyodide.runPython(arguments[0]);", WORKLOAD)
+
+    def call(self, name: str):
+        return self.driver.execute_script(
+            "const r = window.playground.pyodide.globals.get(arguments[0])(); return r && r.toJs ? r.toJs() : r;", name)
+
+
+def interleaved(sides: dict, repeats: int) -> dict:
+    """Each pass timed ``repeats`` times on each side, the sides taking turns (a machine
+    whose load changes meets both alike): {side: {"engine": [s, ...], "compiled": [...]}}."""
+    times = {side: {"engine": [], "compiled": []} for side in sides}
+    for _ in range(repeats):
+        for kind in ("engine", "compiled"):
+            for side, runner in sides.items():
+                times[side][kind].append(runner.call(f"{kind}_pass"))
+    return times
 
 
 def build_page(folder: Path) -> Path:
@@ -119,13 +148,6 @@ def compute_ms(driver, repeats: int) -> list[float]:
     return [driver.execute_async_script(COMPUTE) for _ in range(repeats)]
 
 
-def pyodide_passes(driver, repeats: int) -> dict:
-    driver.set_script_timeout(1200)
-    script = ("const py = window.playground.pyodide; py.runPython(arguments[0]);"
-              "return JSON.stringify(py.globals.get('mlp_passes')(arguments[1]).toJs({dict_converter: Object.fromEntries}));")
-    return json.loads(driver.execute_script(script, WORKLOAD, repeats))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="browser.py", description=__doc__.split("\n")[0])
     parser.add_argument("--page", type=Path, help="a playground folder built before (default: build one now)")
@@ -159,19 +181,22 @@ def main(argv: list[str] | None = None) -> int:
                 computed = compute_ms(driver, args.repeats)
                 print(f"computing {example} again (table, graph, step-through, program, on screen): median "
                       f"{statistics.median(computed):.0f} ms of {args.repeats}")
-                browser_side = pyodide_passes(driver, args.repeats)
+                sides = {"pyodide": PyodideSide(driver), "cpython": CPythonSide()}
+                setup = {side: runner.call("set_up") for side, runner in sides.items()}
+                times = interleaved(sides, args.repeats)
                 version = driver.execute_script("return window.playground.pyodide.runPython('import sys; sys.version.split()[0]')")
                 agent = driver.execute_script("return navigator.userAgent.match(/Chrome\\/[\\d.]+/)[0]")
             finally:
                 driver.quit()
-    native = cpython_passes(args.repeats)
-    print(f"MLP 2-16-16-1 on 100 points, one forward + backward pass ({native['nodes']:,} nodes), median of {args.repeats}:")
-    print(f"  {'':<24}{'Pyodide ' + version + ' (' + agent + ')':>34}{'CPython ' + platform.python_version():>18}{'ratio':>8}")
+    nodes = setup["cpython"][0]
+    print(f"MLP 2-16-16-1 on 100 points, one forward + backward pass ({nodes:,} nodes), median of {args.repeats}, "
+          "the two Pythons taking turns:")
+    print(f"  {'':<26}{'Pyodide ' + version + ' (' + agent + ')':>34}{'CPython ' + platform.python_version():>18}{'ratio':>8}")
     for key, what in (("engine", "engine: backward()"), ("compiled", "micrograd.compile program")):
-        p, c = statistics.median(browser_side[key]), statistics.median(native[key])
-        print(f"  {what:<24}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
-    p, c = browser_side["compile_s"], native["compile_s"]
-    print(f"  {'compiling it (once)':<24}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
+        p, c = statistics.median(times["pyodide"][key]), statistics.median(times["cpython"][key])
+        print(f"  {what:<26}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
+    p, c = setup["pyodide"][1], setup["cpython"][1]
+    print(f"  {'compiling it (once each)':<26}{p * 1000:>31.1f} ms{c * 1000:>15.1f} ms{p / c:>7.2f}x")
     return 0
 
 
