@@ -237,6 +237,15 @@ def test_the_program_is_micrograd_compile_s(page):
     assert "out = tanh(v2)" in source
 
 
+def test_the_page_fits_a_phone_without_sideways_scrolling(page):
+    try:
+        page.driver.set_window_size(420, 900)  # the width the course's pages fit (tests/course/test_site.py)
+        wide = page.driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+    finally:
+        page.driver.set_window_size(1200, 900)
+    assert wide[0] <= wide[1], f"the page is {wide[0]} px wide in a {wide[1]} px window"
+
+
 @pytest.mark.parametrize("expression, inputs, says", [
     ("tanh(x*w + c)", INPUTS, ["column 12", "unbound name 'c'", "c=1.0"]),  # a name no input gives
     ("tanh(x*w + b)", "x=2 w=-0.5", ["unbound name 'b'", "names with values: w, x"]),  # an input missing
