@@ -180,6 +180,14 @@ def test_the_value_and_the_gradients_are_tanh_and_its_derivative(page):
 
 def test_backward_steps_with_the_buttons_and_the_arrow_keys(page, tmp_path):
     want = by_hand()
+    # the step-through's own controls, every one of them (micrograd.viz.page writes them)
+    from micrograd.viz import page as viewer
+
+    shown = page.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#pg-steps [data-action], #pg-steps [data-control], #pg-steps .mg-scrubber'))"
+        ".map(e => e.dataset.action || e.dataset.control || e.className);")
+    written = [a or b for a, b in re.findall(r'data-(?:action|control)="([^"]+)"|class="(mg-scrubber)"', viewer._VIEWER)]
+    assert shown == written and len(written) == 11, (shown, written)
     page.press("first")
     assert page.counter == "step 0 of 6" and page.current() == []
     assert "before backward" in page.caption
