@@ -183,6 +183,9 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
+    def __del__(self) -> None:
+        free_one_at_a_time(self)  # a chain of any length, without deep recursion
+
     def __repr__(self) -> str:
         extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
         return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
@@ -234,6 +237,39 @@ def grads_as_values(v: Value) -> tuple[Any, ...]:
     """v's local gradients re-derived from its row's text on Values, so they have graphs."""
     local_grads = ops.row_of(v).grads_on_values(apply)(v, *v.operands)
     return tuple(g for g, x in zip(local_grads, v.operands) if type(x) is Value)
+
+
+_dying: list[tuple[Any, ...]] = []  # what freed Values held, let go of one at a time
+_letting_go = False
+
+
+def free_one_at_a_time(v: Value) -> None:
+    """Free a graph of any depth without deep recursion (``Value.__del__``).
+
+    Freed the usual way, a Value frees its parents from inside its own freeing, one C call
+    deeper per link: a chain of a few thousand Values overflows the stack of Python compiled
+    to WebAssembly (Pyodide), where CPython's own guard does not see it coming. Instead, a
+    dying Value hands what it holds to a list, and the outermost freeing lets go of it item by
+    item; a parent that dies then hands over its own, one call deep. (With threads, a
+    Value that dies just as another thread finishes emptying the list waits on it until the
+    next Value is freed.)"""
+    global _letting_go
+    try:
+        _dying.append((v.parents, v.operands, v.local_grads, v.grad))
+    except AttributeError:  # its constructor failed: it holds nothing
+        return
+    v.parents = v.operands = v.local_grads = ()
+    v.grad = 0.0
+    if _letting_go:
+        return  # an outer freeing is emptying the list: it will let go of these too
+    _letting_go = True
+    try:
+        while _dying:
+            _dying.pop()
+    except IndexError:  # another thread emptied it first
+        pass
+    finally:
+        _letting_go = False
 
 
 _recording = contextvars.ContextVar("recording", default=True)

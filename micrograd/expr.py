@@ -26,6 +26,11 @@ from . import sum as value_sum
 
 MAX_LENGTH = 10_000  # characters of expression text
 MAX_DEPTH = 200  # nesting of operations; a long sum is better written sum(a, b, c, ...)
+#: Operators that Python's parser may have to nest: those of every group (parentheses, a call)
+#: around a point, up to it. Python's parser nests one C call per level, and past about
+#: 1,500 levels that overflows the stack of Python in WebAssembly (Pyodide), where no Python
+#: error catches it; counting first gives the same error everywhere.
+MAX_PARSE_NESTING = 800
 
 # On Values, Python's operators (Value's own); on two plain numbers, the op table's row,
 # which refuses what plain floats would not: (-1) ** 0.5 (complex), 9.0 ** 1e9 (overflow).
@@ -37,6 +42,8 @@ _SYMBOL = {
     ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
 }
 _UNARY: dict[type, Callable] = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
+# what _Text.check_nesting counts: brackets, commas, operator symbols; strings, to skip them
+_NESTING_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[][(){},]|[-+*/%@&|^~<>=!]|\bnot\b""")
 
 def functions() -> dict[str, str]:
     """Every function an expression may call, with how to call it: each named row of the
@@ -155,6 +162,7 @@ class _Text:
                 raise ExprError("a NUL character is not allowed in an expression", i + 1)
         if not self.body.strip():
             raise ExprError("the expression is empty", len(self.source) + 1)
+        self.check_nesting()
         try:
             with warnings.catch_warnings():  # e.g. "invalid decimal literal": the error, if any, says it
                 warnings.simplefilter("ignore")
@@ -167,6 +175,29 @@ class _Text:
             raise ExprError(f"syntax error: {reason}", self.indent + min(offset, len(self.body) + 1)) from None
         except (MemoryError, RecursionError):  # Python's parser gives up on pathological nesting
             raise ExprError("the expression is nested too deeply to parse", self.indent + 1) from None
+
+    def check_nesting(self) -> None:
+        """Refuse text that Python's parser would nest more than ``MAX_PARSE_NESTING`` deep,
+        by counting, without parsing: the operator symbols of the groups open at each point
+        (from the last comma in each) bound how deep the syntax tree is there."""
+        counts, total = [0], 0  # per open group, its operators since its last comma; their sum
+        for m in _NESTING_TOKENS.finditer(self.source):
+            token = m.group()
+            if token in "([{":
+                counts.append(1)  # a group or a call is a level itself
+                total += 1
+            elif token in ")]}":
+                if len(counts) > 1:  # an unbalanced one is the parser's to report
+                    total -= counts.pop()
+            elif token == ",":
+                total -= counts[-1]
+                counts[-1] = 0
+            elif token[0] not in "'\"":  # an operator (a string is skipped whole)
+                counts[-1] += 1
+                total += 1
+                if total > MAX_PARSE_NESTING:
+                    raise ExprError(f"the expression is nested too deeply to parse: more than {MAX_PARSE_NESTING} "
+                                    "operators inside one another; write long sums as sum(a, b, ...)", m.start() + 1)
 
     def column(self, node: ast.AST) -> int:
         """The 1-based character column where ``node`` starts."""

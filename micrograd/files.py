@@ -17,7 +17,8 @@ the new one, nothing between. What ``write_atomically`` promises:
   from what the system would allow, so the rule is the same for every user: the bits of
   the owner if we own the file, of the group if it is one of ours, else of others; as
   root (whom the system lets write anything) a file or directory counts as read-only
-  when it has no write bit at all (e.g. 0444).
+  when it has no write bit at all (e.g. 0444). Where the system knows no effective user
+  (Python in WebAssembly, Pyodide), the real one stands in for it.
 - **An existing file keeps its permission bits** (and its owner and group where we may
   set them); a new file gets ``0o666`` less the umask, as ``open()`` would give it.
   The process umask is never changed.
@@ -147,16 +148,29 @@ def writable_by_us(st: os.stat_result) -> bool:
     """Whether the permission bits of ``st`` let this process write: the owner's write bit
     if we own it, the group's if its group is one of ours, else the others'. For root,
     whom the system lets write anything, any write bit at all."""
-    if not hasattr(os, "geteuid"):  # Windows: one read-only flag, shown as the owner's bit
+    ids = effective_ids()
+    if ids is None:  # Windows: one read-only flag, shown as the owner's bit
         return bool(st.st_mode & stat.S_IWUSR)
-    uid = os.geteuid()
+    uid, gid = ids
     if uid == 0:
         return bool(st.st_mode & 0o222)
     if st.st_uid == uid:
         return bool(st.st_mode & stat.S_IWUSR)
-    if st.st_gid == os.getegid() or st.st_gid in os.getgroups():
+    if st.st_gid == gid or st.st_gid in (os.getgroups() if hasattr(os, "getgroups") else ()):
         return bool(st.st_mode & stat.S_IWGRP)
     return bool(st.st_mode & stat.S_IWOTH)
+
+
+def effective_ids() -> tuple[int, int] | None:
+    """The user and group this process acts as: its effective ids; where the system has only
+    real ones (Python in WebAssembly: Pyodide, whose files all belong to user 0, and whose
+    file system, as for root, lets any write bit through), those, which are the same there
+    for want of set-user-id programs; None where there are no such ids (Windows)."""
+    uid = getattr(os, "geteuid", None) or getattr(os, "getuid", None)
+    gid = getattr(os, "getegid", None) or getattr(os, "getgid", None)
+    if uid is None or gid is None:
+        return None
+    return uid(), gid()
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
@@ -236,7 +250,8 @@ def _create_temporary(directory: str, name: str, old: os.stat_result | None) -> 
         break
     if old is not None:
         try:
-            if hasattr(os, "fchown") and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+            ids = effective_ids()
+            if hasattr(os, "fchown") and ids is not None and (old.st_uid, old.st_gid) != ids:
                 with contextlib.suppress(PermissionError):
                     os.fchown(fd, old.st_uid, old.st_gid)
             os.fchmod(fd, stat.S_IMODE(old.st_mode))

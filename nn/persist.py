@@ -32,6 +32,11 @@ FORMAT, VERSION = "nn.MLP", 1
 MAX_BYTES = 64 * 2**20  # 64 MiB: a saved network of about three million weights
 _LAYER_KEYS = {"activation", "weights", "biases", "alphas"}
 _MAX_DIGITS = 400  # an integer weight longer than this is past float64 anyway
+#: Lists and objects inside one another: a saved network nests 4 deep. Counted before parsing,
+#: as Python's JSON parser nests a C call per level, which past a few thousand levels overflows
+#: the stack of Python in WebAssembly (Pyodide), where no Python error catches it.
+MAX_NESTING = 32
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[][{}]')  # strings are skipped whole
 
 
 def save(net: Any, path: str | os.PathLike) -> None:
@@ -78,15 +83,29 @@ def read(path: str | os.PathLike) -> Saved:
     for a malformed, truncated, oversized or inconsistent file, or one that is not a file."""
     path = os.fspath(path)
     text = _read_text(path)
+    if _nesting_exceeds(text, MAX_NESTING):
+        raise ValueError(f"load: {path} nests its lists too deeply to be a saved nn.MLP (more than {MAX_NESTING} levels)")
     try:
         doc = json.loads(text, parse_constant=_refuse, parse_float=_finite, parse_int=_integer)
     except json.JSONDecodeError as e:
         raise ValueError(f"load: {path} is not valid JSON (truncated or corrupted?): {e}") from None
-    except RecursionError:
-        raise ValueError(f"load: {path} nests its lists too deeply to be a saved nn.MLP") from None
     except _NonFinite as e:
         raise ValueError(f"load: {path} holds {e}, which is not a finite number") from None
     return _network(doc, path)
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests lists and objects more than ``limit`` deep (counted
+    without parsing; unbalanced brackets are the parser's to report)."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif m.group() in "]}":
+            depth -= 1
+    return False
 
 
 def _read_text(path: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -56,15 +57,33 @@ def numpy():
 
 @pytest.fixture
 def dot_program() -> str:
-    """The path of Graphviz's dot program, which renders pictures."""
+    """The path of Graphviz's dot program, which renders pictures; in Pyodide, where no program
+    runs, "viz.js" when Graphviz as WebAssembly has been handed over (``micrograd.viz.render``)."""
+    if sys.platform == "emscripten":
+        import js
+
+        if getattr(js.globalThis, "micrograd_viz", None) is None:
+            needs.missing("Graphviz as WebAssembly was not handed over (globalThis.micrograd_viz); see micrograd.viz.render")
+        return "viz.js"
     return needs.program("dot", "install Graphviz (apt-get install graphviz, brew install graphviz)")
 
 
 @pytest.fixture
 def no_dot(tmp_path, monkeypatch):
-    """A PATH on which no Graphviz program can be found."""
+    """A PATH on which no Graphviz program can be found; in Pyodide, no Graphviz as WebAssembly
+    handed over either (``globalThis.micrograd_viz`` removed for the test)."""
     monkeypatch.setenv("PATH", str(tmp_path))
     assert shutil.which("dot") is None
+    if sys.platform == "emscripten":
+        import js
+
+        kept = getattr(js.globalThis, "micrograd_viz", None)
+        js.Reflect.deleteProperty(js.globalThis, "micrograd_viz")
+        yield
+        if kept is not None:
+            js.micrograd_viz = kept
+    else:
+        yield
 
 
 @pytest.fixture(scope="session")

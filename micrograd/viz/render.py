@@ -143,13 +143,15 @@ class Drawing(graphviz.Digraph):
     def render(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - view() and Jupyter come through here or pipe()
         if IN_BROWSER:  # what graphviz does, with the WebAssembly Graphviz: the DOT file, then the picture beside it
             given = inspect.signature(graphviz.Digraph.render).bind(self, *args, **kwargs).arguments
+            wasm_instance(given.get("engine") or self.engine)  # none: GraphvizNotFoundError first, as without dot
             if given.get("view"):
                 raise RuntimeError("render: view=True opens a program, which Pyodide cannot; display the drawing instead")
             fmt = given.get("format") or self.format
-            source_path = self.save(given.get("filename"), given.get("directory"))
+            picture = self.pipe(format=fmt, engine=given.get("engine"))
+            source_path = self.save(given.get("filename"), directory=given.get("directory"))
             out = os.fspath(given.get("outfile") or f"{source_path}.{fmt}")
             with open(out, "wb") as f:
-                f.write(self.pipe(format=fmt, engine=given.get("engine")))
+                f.write(picture)
             if given.get("cleanup"):
                 os.remove(source_path)
             return out
@@ -196,17 +198,17 @@ def wasm_instance(engine: str = "dot") -> Any:
     scope = _js().globalThis
     found = getattr(scope, VIZ_GLOBAL, None)
     if found is None:
-        raise GraphvizNotFoundError(engine)
+        raise GraphvizNotFoundError(engine) from None  # one error, as where dot is missing
     if hasattr(found, "renderString"):
         return found
     if hasattr(found, "instance"):  # the @viz-js/viz module itself: start it, once
         found = found.instance()
         setattr(scope, VIZ_GLOBAL, found)
     if not hasattr(found, "then"):
-        raise GraphvizNotFoundError(engine, f"globalThis.{VIZ_GLOBAL} holds {found!r:.60}, not a viz.js instance; {WASM_HINT}")
+        raise GraphvizNotFoundError(engine, f"globalThis.{VIZ_GLOBAL} holds {found!r:.60}, not a viz.js instance; {WASM_HINT}") from None
     if not can_run_sync():
         raise GraphvizNotFoundError(engine, f"Graphviz as WebAssembly is still loading (globalThis.{VIZ_GLOBAL} is a Promise), "
-                                    "and this runtime cannot wait for it inside a drawing: run `await micrograd.viz.load_graphviz()` first.")
+                                    "and this runtime cannot wait for it inside a drawing: run `await micrograd.viz.load_graphviz()` first.") from None
     instance = run_sync(found)
     setattr(scope, VIZ_GLOBAL, instance)
     return instance

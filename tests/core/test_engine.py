@@ -168,6 +168,32 @@ def test_a_million_node_chain_at_the_default_recursion_limit():
     del x  # freeing a deep chain must not overflow the C stack either
 
 
+def test_a_long_chain_is_freed_without_deep_recursion():
+    # freed the usual way, each Value freed its parents from inside its own freeing, one C
+    # call deeper per link: 3,000 links killed Python in WebAssembly (Pyodide)
+    x0 = Value(1.0, "x0")
+    x = x0
+    for _ in range(30_000):
+        x = (x + 1.0).tanh() * x0
+    x.backward()
+    nodes = mg.engine.backward_order(x)
+    assert len(nodes) == 90_001 and x0.grad != 0.0
+    root, nearest_the_leaf = weakref.ref(x), weakref.ref(nodes[-2])
+    del x, nodes
+    assert root() is None and nearest_the_leaf() is None
+    assert x0.grad != 0.0 and x0.label == "x0"  # the leaf, still held, keeps what it had
+    # a graph of second-order gradients (they refer back to the graph, a cycle) is freed by the collector
+    y = x0
+    for _ in range(5_000):
+        y = y * 1.0 + 1.0
+    y.backward(create_graph=True)
+    collected = weakref.ref(y)
+    del y
+    x0.grad = 0.0  # it held a Value of that graph
+    gc.collect()
+    assert collected() is None
+
+
 def test_a_graph_is_freed_by_reference_counting_alone():
     gc.collect()
     gc.disable()

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd import OPS, Value
-from micrograd.expr import functions, MAX_DEPTH, MAX_LENGTH, ExprError, evaluate, parse
+from micrograd.expr import functions, MAX_DEPTH, MAX_LENGTH, MAX_PARSE_NESTING, ExprError, evaluate, parse
 
 
 def inputs(**values: float) -> dict[str, Value]:
@@ -272,6 +272,21 @@ def test_limits_on_size_and_depth():
     assert "4300 digits" in error("x + " + "1" * 5000, x=1.0).message
     assert error("x + " + "1" * 5000, x=1.0).column == 5
     error("-" * 5000 + "x", x=1.0)  # Python's own parser gives up; still an ExprError
+
+
+def test_nesting_too_deep_for_the_parser_is_refused_before_parsing_on_every_python():
+    # Python's parser nests a C call per level; in WebAssembly (Pyodide) a few thousand levels
+    # overflowed the interpreter's stack, no Python error; CPython gave up in another way
+    for deep in ("-" * 5000 + "x", "x" + "+x" * 4999, "(" * 150 + "-" * 700 + "x" + ")" * 150, "x + " + "1e-5*" * 1000 + "x"):
+        e = error(deep, x=1.0)
+        assert e.message == (f"the expression is nested too deeply to parse: more than {MAX_PARSE_NESTING} operators "
+                             "inside one another; write long sums as sum(a, b, ...)")
+    assert error("-" * 5000 + "x", x=1.0).column == MAX_PARSE_NESTING + 1  # at the first operator too many
+    assert error("x" + "+x" * 4999, x=1.0).column == 2 * (MAX_PARSE_NESTING + 1)
+    # a comma ends a count, strings are not operators: these reach the checks after parsing
+    assert evaluate("sum(" + ", ".join(["x*x*x"] * 1000) + ")", inputs(x=1.0)).data == 1000.0
+    assert "nests more than 200" in error("-" * MAX_PARSE_NESTING + "x", x=1.0).message
+    assert "a string is not allowed" in error("'" + "-" * 2000 + "'", x=1.0).message
 
 
 def test_nothing_is_evaluated_by_python(monkeypatch, tmp_path):

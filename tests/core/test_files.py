@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from micrograd.files import STALE_AFTER, NotARegularFileError, write_atomically, writable_by_us
+from micrograd.files import STALE_AFTER, NotARegularFileError, effective_ids, write_atomically, writable_by_us
 
 
 def test_writes_text_and_bytes(tmp_path):
@@ -123,18 +123,62 @@ def test_a_file_where_a_directory_should_be_is_named(tmp_path):
     ],
 )
 def test_permission_bits_that_apply_to_a_user(monkeypatch, owner, group, mode, writable):
-    monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(os, "getegid", lambda: 1000)
-    monkeypatch.setattr(os, "getgroups", lambda: [1000, 27])
+    monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
+    monkeypatch.setattr(os, "getegid", lambda: 1000, raising=False)
+    monkeypatch.setattr(os, "getgroups", lambda: [1000, 27], raising=False)
     st = os.stat_result((stat.S_IFREG | mode, 0, 0, 1, 1000 if owner == "us" else 2000, 27 if group == "ours" else 3000, 0, 0, 0, 0))
     assert writable_by_us(st) is writable
 
 
 @pytest.mark.parametrize("mode, writable", [(0o444, False), (0o555, False), (0o644, True), (0o446, True), (0o200, True)])
 def test_for_root_any_write_bit_makes_a_file_writable(monkeypatch, mode, writable):
-    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "geteuid", lambda: 0, raising=False)
     st = os.stat_result((stat.S_IFREG | mode, 0, 0, 1, 1000, 1000, 0, 0, 0, 0))
     assert writable_by_us(st) is writable
+
+
+def _only_real_ids(monkeypatch, uid=None, gid=None):
+    """The ids of Python in WebAssembly (Pyodide): os.getuid and os.getgid, no effective ones, no groups."""
+    for name in ("geteuid", "getegid", "getgroups"):
+        monkeypatch.delattr(os, name, raising=False)
+    if uid is not None:
+        monkeypatch.setattr(os, "getuid", lambda: uid, raising=False)
+        monkeypatch.setattr(os, "getgid", lambda: gid, raising=False)
+
+
+def test_an_existing_file_is_replaced_where_there_are_only_real_ids(tmp_path, monkeypatch):
+    # Pyodide has no os.geteuid: replacing any existing file (every re-run of a save) failed there
+    _only_real_ids(monkeypatch)
+    target = tmp_path / "model.json"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_atomically(target, "new")
+    assert target.read_text() == "new" and stat.S_IMODE(target.stat().st_mode) == 0o640
+    target.chmod(0o444)
+    with pytest.raises(PermissionError, match="it is read-only"):
+        write_atomically(target, "newer")
+    write_atomically(target, "newer", overwrite_readonly=True)
+    assert target.read_text() == "newer" and stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("uid, owner, mode, writable", [
+    (1000, 1000, 0o644, True), (1000, 1000, 0o444, False), (1000, 1000, 0o464, False), (1000, 2000, 0o646, True),
+    (1000, 2000, 0o664, False), (0, 2000, 0o020, True), (0, 2000, 0o555, False),
+])
+def test_the_real_ids_stand_in_for_the_effective_ones(monkeypatch, uid, owner, mode, writable):
+    _only_real_ids(monkeypatch, uid=uid, gid=uid)
+    assert effective_ids() == (uid, uid)
+    st = os.stat_result((stat.S_IFREG | mode, 0, 0, 1, owner, 3000, 0, 0, 0, 0))
+    assert writable_by_us(st) is writable
+
+
+def test_without_any_ids_the_owners_bit_is_the_read_only_flag(monkeypatch):
+    _only_real_ids(monkeypatch)
+    monkeypatch.delattr(os, "getuid", raising=False)
+    assert effective_ids() is None
+    for mode, writable in ((0o644, True), (0o444, False), (0o466, False)):
+        assert writable_by_us(os.stat_result((stat.S_IFREG | mode, 0, 0, 1, 1, 1, 0, 0, 0, 0))) is writable
 
 
 # --- symbolic links -------------------------------------------------------------------------
@@ -210,7 +254,10 @@ def test_a_new_file_gets_0666_less_the_umask_and_the_umask_is_never_touched(tmp_
 
     monkeypatch.setattr(os, "umask", forbidden)
     write_atomically(tmp_path / "new.json", "x")
-    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+    (tmp_path / "by_open.json").write_text("x")
+    by_open = stat.S_IMODE((tmp_path / "by_open.json").stat().st_mode)
+    assert by_open == (0o666 if sys.platform == "emscripten" else 0o640)  # Emscripten's file system has no umask
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == by_open
 
 
 def test_files_other_threads_create_meanwhile_keep_the_umask(tmp_path, monkeypatch, umask_027):
@@ -249,7 +296,7 @@ def test_files_other_threads_create_meanwhile_keep_the_umask(tmp_path, monkeypat
 
 
 def test_an_existing_file_keeps_its_owner(tmp_path):
-    if os.geteuid() != 0:
+    if effective_ids()[0] != 0:
         pytest.skip("giving a file to another user needs root")
     target = tmp_path / "theirs.json"
     target.write_text("old")

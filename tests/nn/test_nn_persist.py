@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nn
+from nn import persist
 
 any_float = st.floats(allow_nan=False, allow_infinity=False)
 
@@ -156,10 +157,19 @@ def test_not_a_network_at_all(tmp_path, text, message):
         nn.MLP.load(tmp_path / "f.json")
 
 
-def test_lists_nested_past_the_recursion_limit_are_a_value_error(tmp_path):
-    (tmp_path / "f.json").write_text("[" * 100_000)
-    with pytest.raises(ValueError, match="nests its lists too deeply"):
+@pytest.mark.parametrize("text", ["[" * 100_000, "[" * 33 + "]" * 33, '{"a": ' * 40 + "1" + "}" * 40])
+def test_lists_nested_past_the_limit_are_a_value_error_counted_before_parsing(tmp_path, text):
+    # Python's JSON parser nests a C call per level: 100,000 levels killed Python in WebAssembly
+    (tmp_path / "f.json").write_text(text)
+    with pytest.raises(ValueError, match=rf"f.json nests its lists too deeply to be a saved nn.MLP \(more than {persist.MAX_NESTING} levels\)"):
         nn.MLP.load(tmp_path / "f.json")
+
+
+def test_brackets_inside_strings_are_not_nesting(tmp_path):
+    (tmp_path / "f.json").write_text('{"format": "' + "[" * 100 + '\\"{"}')
+    with pytest.raises(ValueError) as caught:
+        nn.MLP.load(tmp_path / "f.json")
+    assert "too deeply" not in str(caught.value) and "format" in str(caught.value)
 
 
 def test_binary_garbage_is_a_value_error(tmp_path):

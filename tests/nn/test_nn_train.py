@@ -3,11 +3,15 @@ steps they claim to be; the history; the progress bar and running without tqdm."
 
 import random
 import sys
+import threading
+import warnings
 
 import pytest
 
 import micrograd as mg
+import needs
 import nn
+from nn import progress
 
 
 def params(net):
@@ -115,6 +119,37 @@ def test_by_default_a_terminal_gets_the_bar(capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2)
     assert "train" in capsys.readouterr().err
+
+
+def test_where_no_thread_can_start_the_bar_starts_none(capsys, monkeypatch):
+    # Python in WebAssembly (Pyodide) has no threads: tqdm tried to start its monitor thread
+    # there, and every run warned that it could not
+    bar = needs.module("tqdm.auto", "the progress bar", "tqdm").tqdm  # the kind nn.train draws
+    monkeypatch.setattr(progress, "NO_THREADS", True)
+    monkeypatch.setattr(bar, "monitor", None)  # as in a fresh process: the next bar would start it
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=3, progress=True).loss) == 3
+    assert "train" in capsys.readouterr().err
+    assert bar.monitor is None and bar.monitor_interval != 0  # tqdm's own class is left as it was
+
+
+def test_live_outside_jupyter_trains_with_one_note_and_starts_no_thread(capsys, monkeypatch):
+    # the fallback a browser's Python (Pyodide, no threads) takes when live=True finds no kernel
+    from nn.views.live import NOTE
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    history = nn.train(nn.MLP(2, [2, 1]), XS, TS, loss=nn.hinge, epochs=2, live=True, progress=False)
+    assert len(history.loss) == 2
+    assert capsys.readouterr().err == NOTE + "\n"
 
 
 def test_training_works_without_tqdm_when_progress_is_off_or_automatic(monkeypatch):

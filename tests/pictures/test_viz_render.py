@@ -8,9 +8,12 @@ import graphviz
 import pytest
 
 from micrograd import Value
-from micrograd.viz import Drawing, GraphvizNotFoundError, backward_steps, draw_dot
+from micrograd.viz import Drawing, GraphvizNotFoundError, backward_steps, draw_dot, render
 
 SVG = "{http://www.w3.org/2000/svg}"
+# what the error says is missing: the program on PATH; in Pyodide (no programs), the WebAssembly one
+WHERE_MISSING = ("Pyodide cannot run the Graphviz program '%s', and no Graphviz as WebAssembly is loaded"
+                 if render.IN_BROWSER else "the Graphviz program '%s' is not on PATH")
 
 
 def svg_texts(svg: str) -> list[str]:
@@ -62,8 +65,9 @@ def test_missing_dot_gives_one_clear_error(no_dot, tmp_path):
             render()
         error = caught.value
         message = str(error)
-        assert "Graphviz program 'dot' is not on PATH" in message
+        assert (WHERE_MISSING % "dot") in message
         assert "apt-get install graphviz" in message and "brew install graphviz" in message and "conda install" in message
+        assert "await micrograd.viz.load_graphviz(url)" in message  # and the way in a browser
         assert error.__cause__ is None and error.__suppress_context__  # one error, not a chain
         assert isinstance(error, graphviz.ExecutableNotFound) and isinstance(error, RuntimeError)
     # and nothing else breaks
@@ -75,7 +79,7 @@ def test_missing_dot_gives_one_clear_error(no_dot, tmp_path):
 def test_the_error_names_another_layout_program_when_one_is_chosen(no_dot):
     drawing = draw_dot(Value(1.0) * 2.0)
     drawing.engine = "neato"
-    with pytest.raises(GraphvizNotFoundError, match="'neato' is not on PATH"):
+    with pytest.raises(GraphvizNotFoundError, match=WHERE_MISSING % "neato"):
         drawing.pipe(format="svg")
 
 
@@ -92,3 +96,11 @@ def test_an_op_named_in_angle_brackets_is_drawn_as_its_name(dot_program, name):
     finally:
         del OPS[name]
 
+
+def test_load_graphviz_is_for_pyodide_only():
+    import asyncio
+
+    from micrograd.viz import load_graphviz
+
+    with pytest.raises(RuntimeError, match="load_graphviz is for Pyodide; here micrograd renders with Graphviz's dot program"):
+        asyncio.run(load_graphviz("https://example.org/viz.js"))
