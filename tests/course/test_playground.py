@@ -261,13 +261,16 @@ def test_the_page_fits_a_phone_without_sideways_scrolling(page):
     ("tanhh(x*w + b)", INPUTS, ["unknown function 'tanhh'"]),
     ("tanh(x*w + b)", "x=2 w=minus b=0.3", ["input 'w=minus'", "'minus' is not a number"]),
     ("tanh(x*w + b)", INPUTS + " q=1", ["input q is not in the expression 'tanh(x*w + b)'"]),
+    ("-" * 5000 + "x", "x=2", ["column 801", "nested too deeply to parse"]),  # Python in WebAssembly's stack: refused first
 ])
 def test_bad_input_shows_the_clear_message(page, expression, inputs, says):
+    chromium.console_errors(page.driver)
     page.enter(expression, inputs)
     shown = page.error()
     for words in says:
         assert words in shown, shown
     assert not page.driver.find_element("id", "pg-results").is_displayed()
+    assert chromium.console_errors(page.driver) == []  # said on the page; nothing failed
     page.enter(EXPRESSION, INPUTS)  # and the page still works
     assert page.error() == "" and page.driver.find_element("id", "pg-results").is_displayed()
 
