@@ -238,6 +238,18 @@ def photograph(page: Playground, tmp_path: Path) -> None:
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_viewer_taken_off_the_page_lets_go_of_the_keys(page):
+    """Each result replaces the step-through; the one taken away stops listening to the page's
+    keys at the next key press, so listeners do not pile up with every expression tried."""
+    for _ in range(3):
+        page.enter(EXPRESSION, INPUTS)
+    page.key("ARROW_RIGHT")
+    assert page.counter == "step 1 of 6"  # the one on the page, one step
+    document = page.driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "document"})["result"]["objectId"]
+    listeners = page.driver.execute_cdp_cmd("DOMDebugger.getEventListeners", {"objectId": document})["listeners"]
+    assert [entry["type"] for entry in listeners].count("keydown") == 1
+
+
 def test_the_program_is_micrograd_compile_s(page):
     x, w, b = Value(X, "x"), Value(W, "w"), Value(B, "b")
     source = micrograd.compile((x * w + b).tanh()).source
