@@ -10,6 +10,16 @@ turned into MathML, which browsers draw without any script, and no page loads an
 from outside the site. A notebook that fails stops the build with the notebook, the
 cell and the error; OUTDIR is then left as it was.
 
+    python notebooks/build_site.py OUTDIR --with-playground   # and the playground, linked from the index
+    python notebooks/build_site.py --playground OUTDIR       # the playground alone
+
+The playground (notebooks/lite/playground.py) is one page on which the reader types an
+expression and sees its graph, its gradients, backward() step by step and its compiled
+program, with Python and Graphviz running in the browser as WebAssembly; building it
+takes the pinned Pyodide, viz.js and graphviz wheel that --lite uses (cached in
+.lite-cache/) and micrograd's wheel made from this tree. It must be served over HTTP
+(python -m http.server).
+
 OUTDIR must be new, empty, or a site this command built before (it then is replaced
 whole, never half-written).
 
@@ -456,10 +466,52 @@ def check_outdir(outdir: Path) -> None:
         )
 
 
+PLAYGROUND = "playground"         # the playground's folder in a site
+
+
+def playground_builder():
+    """notebooks/lite/playground.py, imported (beside the browser course's build.py and assets.py)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from notebooks.lite import playground
+
+    return playground
+
+
+def write_playground(folder: Path, log=print, cache: Path | None = None) -> Path:
+    """The playground page and its files, built into `folder` (new); a BuildError saying what failed."""
+    builder = playground_builder()
+    started = time.perf_counter()
+    try:
+        page = builder.build_into(folder, cache)
+    except builder.PlaygroundError as error:
+        raise BuildError(f"the playground: {error}") from None
+    log(f"playground: built in {time.perf_counter() - started:.1f} s, {builder.folder_size(folder) / 1e6:.1f} MB")
+    return page
+
+
+def build_playground(outdir: Path, log=print, cache: Path | None = None) -> Path:
+    """The playground alone, as a site of its own in `outdir` (its index.html); replaced whole, as `build` does."""
+    outdir = outdir.resolve()
+    check_outdir(outdir)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = outdir.parent / f".{outdir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        write_playground(staging, log, cache)
+        (staging / MARKER).write_text("built by notebooks/build_site.py --playground; rebuilding replaces this directory\n", encoding="utf-8")
+        replace_dir(staging, outdir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return outdir / "index.html"
+
+
 def build(
-    outdir: Path, names: Sequence[str] = (), timeout: int = CELL_TIMEOUT, log=print, source: Path = NOTEBOOKS
+    outdir: Path, names: Sequence[str] = (), timeout: int = CELL_TIMEOUT, log=print, source: Path = NOTEBOOKS,
+    playground: bool = False, cache: Path | None = None,
 ) -> list[Path]:
-    """Build the site from the notebooks in `source` into `outdir`; return the pages written. Raises BuildError."""
+    """Build the site from the notebooks in `source` into `outdir`; return the pages written.
+    `playground`: the playground too, in `outdir`/playground/, linked from the index. Raises BuildError."""
     check_requirements()
     outdir = outdir.resolve()
     check_outdir(outdir)
@@ -496,6 +548,8 @@ def build(
             plain_page(f"Theory · {COURSE_TITLE}", nav([("Course index", "index.html")]), theory), encoding="utf-8"
         )
 
+        if playground:
+            write_playground(staging / PLAYGROUND, log, cache)
         items = "\n".join(
             f'<li><a href="{path.stem}.html">{html.escape(title)}</a>'
             f"<div>{render_markdown(summary, path.parent) if summary else ''}</div></li>"
@@ -508,6 +562,12 @@ def build(
             '<a href="theory.html">the theory page</a>.</p>\n'
             f'<ol class="course-index">\n{items}\n</ol>\n<p><a href="theory.html">Theory: backpropagation step by step</a></p>\n'
         )
+        if playground:
+            index += (
+                f'<p><a href="{PLAYGROUND}/index.html">The playground</a>: type an expression and see its graph, its '
+                "gradients, <code>backward()</code> step by step and its compiled program, with Python running in the "
+                "browser (it must be served over HTTP, e.g. <code>python -m http.server</code> in the site\'s folder).</p>\n"
+            )
         index = rewrite_links(index, NOTEBOOKS, staging, pages, "index")
         (staging / "index.html").write_text(plain_page(COURSE_TITLE, nav([("Theory", "theory.html")]), index), encoding="utf-8")
         (staging / MARKER).write_text("built by notebooks/build_site.py; rebuilding replaces this directory\n", encoding="utf-8")
@@ -563,16 +623,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, help="directory for the site (new, empty, or a site built before)")
     parser.add_argument("notebooks", nargs="*", help="only these notebooks (a name or its start, e.g. 05); default all")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds allowed per cell (default {CELL_TIMEOUT})")
+    parser.add_argument("--with-playground", action="store_true",
+                        help="also build the playground into OUTDIR/playground/ and link it from the index")
+    parser.add_argument("--playground", action="store_true",
+                        help="build only the playground (one page, Python in the browser) into OUTDIR")
     parser.add_argument("--lite", action="store_true",
                         help="build the course to run in the browser (JupyterLite) instead; serve it with python -m http.server -d OUTDIR")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="with --lite: where downloads are cached (default .lite-cache/ in the repository)")
+                        help="with --lite or the playground: where downloads are cached (default .lite-cache/ in the repository)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.lite and (args.playground or args.with_playground):
+        print("build_site: --lite builds the browser course; build the playground on its own (--playground OUTDIR)", file=sys.stderr)
+        return 1
     if args.lite:
         return build_lite(args.outdir, args.notebooks, args.cache, started)
     try:
-        pages = build(args.outdir, args.notebooks, args.timeout)
+        if args.playground:
+            if args.notebooks or args.with_playground:
+                raise BuildError("--playground builds the playground alone: give it only OUTDIR")
+            page = build_playground(args.outdir, cache=args.cache)
+            print(f"wrote the playground to {page.parent} in {time.perf_counter() - started:.1f} s; serve it (python -m http.server "
+                  f"--directory {page.parent}) and open http://localhost:8000/")
+            return 0
+        pages = build(args.outdir, args.notebooks, args.timeout, playground=args.with_playground, cache=args.cache)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ passes without having run the browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -35,18 +36,63 @@ def missing() -> str | None:
     return None
 
 
-def start(profile: Path) -> Any:
-    """A headless Chromium with a fresh profile directory ``profile``, logging the console."""
+#: Every host but 127.0.0.1 unresolvable: a page that fetches from anywhere else fails to.
+ONLY_LOCALHOST = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+
+
+def start(profile: Path, flags: tuple[str, ...] = (), network_log: bool = False) -> Any:
+    """A headless Chromium with a fresh profile directory ``profile``, logging the console;
+    ``flags`` added to ``FLAGS``; ``network_log``: also the DevTools performance log, whose
+    Network events say what the browser requested (``requested_urls``)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    for flag in FLAGS + tuple(flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", **({"performance": "ALL"} if network_log else {})})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def requested_urls(driver: Any) -> list[str]:
+    """Every URL the browser asked for since the last call (a browser started with
+    ``network_log``): the ``Network.requestWillBeSent`` events of the performance log."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@contextlib.contextmanager
+def serve(directory: str | os.PathLike) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1, on a free port, while the block runs
+    (pages that load WebAssembly cannot be opened as files); yields the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                          ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"}
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def open_browser() -> Iterator[Any]:
@@ -133,3 +179,20 @@ class Page:
     def text_contrast(self, selector: str) -> list[list]:
         """[text, contrast ratio, colour, background] of every visible text under ``selector``."""
         return self.driver.execute_script(TEXT_CONTRAST, selector)
+
+
+class StepPage(Page):
+    """A page with the step-through viewer (``micrograd.viz.page``): its counter, the
+    highlighted nodes, and the texts of a node."""
+
+    @property
+    def counter(self) -> str:
+        return self.driver.find_element("css selector", ".mg-counter").text
+
+    def current(self) -> list[str]:
+        """The keys of the highlighted nodes (a Value and its op)."""
+        return sorted(g.get_attribute("data-key") for g in self.driver.find_elements("css selector", ".mg-picture g.node.mg-current"))
+
+    def texts(self, key: str) -> list[str]:
+        g = self.driver.find_element("css selector", f".mg-picture g[data-key='{key}']")
+        return [t.get_attribute("textContent") for t in g.find_elements("css selector", "text")]

@@ -59,23 +59,11 @@ def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> int:
     if args.expression is None:
         raise CommandError('give an expression and its inputs, e.g. micrograd grad "tanh(x*w + b)" x=0.5 w=-1.2 b=0.3')
-    inputs: dict[str, Value] = {}
-    for text in args.inputs:
-        name, value = parse_binding(text)
-        if name in inputs:
-            raise CommandError(f"input {name} is given twice")
-        inputs[name] = Value(value, pictures.picture_label(name))
+    inputs = parse_inputs(args.inputs)
     files = [(f"--{fmt}", output_file(getattr(args, fmt), f"--{fmt}")) for fmt in FORMATS if getattr(args, fmt) is not None]
     steps = None if args.steps is None else output_directory(args.steps, "--steps")
     distinct(files, [("--steps", steps)] if steps else [])
-    try:
-        unused = [name for name in inputs if name not in variables(args.expression, inputs)]
-        if unused:
-            raise CommandError(f"input {unused[0]} is not in the expression {args.expression.strip()!r}; "
-                               "give only the inputs it uses")
-        out = evaluate(args.expression, inputs)
-    except ExprError as e:
-        raise CommandError(str(e)) from None
+    out = compute(args.expression, inputs)
     if (files or steps) and type(out) is not Value:
         raise CommandError(f"{args.expression!r} uses no input, so it has no graph to draw")
     if type(out) is Value:
@@ -90,6 +78,31 @@ def run(args: argparse.Namespace) -> int:
     if steps:
         status = max(status, pictures.report(pictures.write_steps(out, steps)))
     return status
+
+
+def parse_inputs(texts: Sequence[str]) -> dict[str, Value]:
+    """``["x=0.5", "w=-1.2"]`` -> each name's input Value (labelled as pictures draw it);
+    a CommandError naming the argument that is not ``NAME=NUMBER`` or a name given twice."""
+    inputs: dict[str, Value] = {}
+    for text in texts:
+        name, value = parse_binding(text)
+        if name in inputs:
+            raise CommandError(f"input {name} is given twice")
+        inputs[name] = Value(value, pictures.picture_label(name))
+    return inputs
+
+
+def compute(expression: str, inputs: dict[str, Value]) -> Value | float:
+    """The forward pass of ``expression`` on ``inputs`` (no backward yet); a CommandError
+    saying what is wrong, and where, for a bad expression or an input it does not use."""
+    try:
+        unused = [name for name in inputs if name not in variables(expression, inputs)]
+        if unused:
+            raise CommandError(f"input {unused[0]} is not in the expression {expression.strip()!r}; "
+                               "give only the inputs it uses")
+        return evaluate(expression, inputs)
+    except ExprError as e:
+        raise CommandError(str(e)) from None
 
 
 def parse_binding(text: str) -> tuple[str, float]:

@@ -390,7 +390,9 @@ _SCRIPT = r"""
     if (target.closest("button, summary, a[href]")) return key === " " || key === "Enter";
     return false;
   }
-  (data.page ? document : root).addEventListener("keydown", e => {
+  const keyTarget = data.page ? document : root;
+  keyTarget.addEventListener("keydown", function onKey(e) {
+    if (!root.isConnected) { keyTarget.removeEventListener("keydown", onKey); return; }  // a viewer taken off its page
     const name = KEYS[e.key];
     if (!name || e.altKey || e.ctrlKey || e.metaKey || ownKey(e.target, e.key)) return;
     e.preventDefault();
@@ -464,7 +466,7 @@ _SCRIPT = r"""
   // fits the picture again, unless the reader zoomed
   let paneWidth = pane.clientWidth;
   function resized() {
-    if (pane.clientWidth === paneWidth) return;
+    if (!root.isConnected || pane.clientWidth === paneWidth) return;
     paneWidth = pane.clientWidth;
     if (fitted) setZoom(fitZoom()); else overview.build();
   }

@@ -20,14 +20,16 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import nbformat
 import pytest
-from repository import ROOT
+
+import browser as chromium
+import needs
+from repository import ROOT, built_once
 
 pytestmark = pytest.mark.notebooks  # each test runs cells in a Jupyter kernel
 
@@ -59,26 +61,6 @@ def parse(path: Path) -> Refs:
     refs = Refs()
     refs.feed(path.read_text(encoding="utf-8"))
     return refs
-
-
-def built_once(tmp_path_factory, name: str, build) -> Path:
-    """``build(folder)`` run once per test run, even with pytest-xdist's workers: the first to
-    get here builds into a folder of the run's shared temporary directory, under a lock; the
-    others wait for it and use what it built. Returns the folder."""
-    import fcntl
-
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's directory, above each worker's own
-    folder = shared / name
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (shared / f"{name}.built").exists():
-            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
-            folder.mkdir()
-            build(folder)
-            (shared / f"{name}.built").touch()
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +192,31 @@ def test_files_a_notebook_writes_come_along_and_its_links_to_them_work(tmp_path:
     assert not list(tmp_path.glob("nbs/frames"))          # the notebook ran elsewhere, not beside its source
 
 
+@pytest.mark.slow
+def test_with_the_playground_the_index_links_to_it(tmp_path: Path) -> None:
+    builder = build_site.playground_builder()
+    try:
+        builder.npm_modules()
+    except builder.PlaygroundError as e:  # no npm, or no registry, and nothing cached
+        needs.missing(f"the playground's assets: {e}")
+    out = tmp_path / "site"
+    build_site.build(out, source=tiny_notebooks(tmp_path / "nbs", "print(1)"), log=lambda line: None, playground=True)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="playground/index.html">The playground</a>' in index
+    assert "micrograd playground" in (out / "playground" / "index.html").read_text(encoding="utf-8")
+    assert len(list((out / "playground" / "wheels").glob("micrograd_backprop-*.whl"))) == 1
+    build_site.build(tmp_path / "plain", source=tmp_path / "nbs", log=lambda line: None)
+    assert 'href="playground/' not in (tmp_path / "plain" / "index.html").read_text(encoding="utf-8")  # and only then
+
+
+def test_the_playground_alone_takes_only_the_folder(tmp_path: Path, capsys) -> None:
+    assert build_site.main(["--playground", str(tmp_path / "page"), "05"]) == 1
+    assert capsys.readouterr().err == "build_site: --playground builds the playground alone: give it only OUTDIR\n"
+    assert build_site.main(["--lite", "--with-playground", str(tmp_path / "page")]) == 1
+    assert capsys.readouterr().err.startswith("build_site: --lite builds the browser course; build the playground on its own")
+    assert not (tmp_path / "page").exists()
+
+
 def test_a_missing_package_is_named_with_the_install_command(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "latex2mathml", None)          # import latex2mathml now raises ImportError
     with pytest.raises(build_site.BuildError, match=r"missing Python packages: latex2mathml; .*pip install -e \"\.\[notebooks\]\""):
@@ -246,32 +253,11 @@ def clone_site(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "readme-site", build) / "micrograd-backprop" / "site"
 
 
-class Served:
-    """A folder served over HTTP on 127.0.0.1 (python's http.server), in a thread of this process."""
-
-    def __init__(self, folder: Path) -> None:
-        from functools import partial
-        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-        class Quiet(SimpleHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def served(clone_site: Path):
-    server = Served(clone_site)
-    yield server
-    server.stop()
+    """The site served over HTTP on 127.0.0.1; its base URL."""
+    with chromium.serve(clone_site) as url:
+        yield url
 
 
 def crawl(root: str) -> dict[str, Refs]:
@@ -316,20 +302,20 @@ def crawl(root: str) -> dict[str, Refs]:
 
 @pytest.fixture(scope="module")
 def crawled(served) -> dict[str, Refs]:
-    return crawl(served.url)
+    return crawl(served)
 
 
 def test_the_readme_command_builds_a_site_whose_every_link_resolves_when_served(crawled, served) -> None:
-    names = sorted(url[len(served.url):] for url in crawled)
+    names = sorted(url[len(served):] for url in crawled)
     assert names == sorted(["index.html", "theory.html", "02_the_chain_rule_on_a_graph.html", "07_training_an_mlp.html",
                             "02_backward_steps/steps.html", "07_watching_it_train.html"])
-    page = (crawled[served.url + "02_the_chain_rule_on_a_graph.html"].refs)
+    page = (crawled[served + "02_the_chain_rule_on_a_graph.html"].refs)
     assert ("a", "href", "theory.html#4-the-chain-rule-on-a-graph") in page      # not ../docs/theory.md#...
 
 
 def test_the_pages_the_notebooks_wrote_are_linked_from_their_pages(crawled, served) -> None:
     for notebook, written in (("02_the_chain_rule_on_a_graph", "02_backward_steps/steps.html"), ("07_training_an_mlp", "07_watching_it_train.html")):
-        assert ("a", "href", written) in crawled[served.url + f"{notebook}.html"].refs, f"{notebook} does not link {written}"
+        assert ("a", "href", written) in crawled[served + f"{notebook}.html"].refs, f"{notebook} does not link {written}"
 
 
 def test_no_page_shows_a_temporary_or_local_path(crawled, clone_site: Path) -> None:
@@ -354,7 +340,7 @@ WIDEST = """return Array.from(document.querySelectorAll('body *')).filter(e => e
 def test_every_page_of_the_site_fits_420_px_without_sideways_scrolling(browser, crawled, served) -> None:
     from browser import console_errors
 
-    built = [url for url in crawled if "/" not in url[len(served.url):] and not url.endswith("07_watching_it_train.html")]
+    built = [url for url in crawled if "/" not in url[len(served):] and not url.endswith("07_watching_it_train.html")]
     assert len(built) == 4  # the index, the theory page and the two notebooks: the pages build_site.py writes
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": NARROW, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
@@ -371,7 +357,7 @@ def test_notebook_07s_live_cell_shows_the_replay_of_its_run(browser, served) -> 
     from browser import console_errors
 
     browser.set_window_size(1200, 900)
-    browser.get(served.url + "07_training_an_mlp.html")
+    browser.get(served + "07_training_an_mlp.html")
     shown = browser.page_source.count("VBox(children")
     assert shown == 0, f"the page shows {shown} widget(s) as their text form, VBox(children=..."
     frames = browser.find_elements("css selector", "iframe.mg-live-replay")
@@ -390,7 +376,7 @@ def test_notebook_07s_live_cell_shows_the_replay_of_its_run(browser, served) -> 
 def test_a_progress_bar_shows_how_it_ended_not_its_first_text(served) -> None:
     import urllib.request
 
-    with urllib.request.urlopen(served.url + "07_training_an_mlp.html", timeout=30) as response:
+    with urllib.request.urlopen(served + "07_training_an_mlp.html", timeout=30) as response:
         page = html.unescape(response.read().decode("utf-8"))
     assert "| 0/80 [" not in page and "| 0/30 [" not in page          # tqdm's text form, drawn before the first epoch
     assert '<progress max="80" value="80">' in page and "80/80" in page  # the spiral's 80 epochs, with progress=True

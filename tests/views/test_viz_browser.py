@@ -9,7 +9,7 @@ Also saves the picture of the page the README shows (docs/images/step-page.png).
 import pytest
 
 import micrograd as mg
-from browser import Page, console_errors, file_url
+from browser import StepPage, console_errors, file_url
 from micrograd import Value
 from micrograd.viz import export_steps, step_frames, write_html
 from repository import ROOT
@@ -26,22 +26,6 @@ return node.left >= pane.left && node.right <= pane.right && node.top >= pane.to
 def tanh_unit():
     x, w, b = Value(0.5, "x"), Value(-2.0, "w"), Value(1.5, "b")
     return (x * w + b).tanh()
-
-
-class StepPage(Page):
-    """The step-through page under test."""
-
-    @property
-    def counter(self):
-        return self.driver.find_element("css selector", ".mg-counter").text
-
-    def current(self):
-        """The keys of the highlighted nodes (a Value and its op)."""
-        return sorted(g.get_attribute("data-key") for g in self.driver.find_elements("css selector", ".mg-picture g.node.mg-current"))
-
-    def texts(self, key):
-        g = self.driver.find_element("css selector", f".mg-picture g[data-key='{key}']")
-        return [t.get_attribute("textContent") for t in g.find_elements("css selector", "text")]
 
 
 @pytest.fixture
