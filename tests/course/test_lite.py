@@ -16,6 +16,10 @@ happened and how to restart, and the restart it names must work. A build that ca
 neither registry, with nothing cached, must fail in one line naming what it could not fetch
 and leave SITE as it was.
 
+The README's picture of the course in the browser is taken here, once notebook 01 has run: to
+$LITE_SCREENSHOT, else into the test's temporary folder:
+    LITE_SCREENSHOT=docs/images/course-in-the-browser.png python -m pytest tests/course/test_lite.py -n0 -k every_notebook
+
 Times are printed (run with ``-s``): the build, the kernel's first start, each notebook's
 Run All. Nothing is asserted on them; the time limits only stop a hang.
 """
@@ -395,7 +399,19 @@ def test_a_folder_that_is_not_a_site_is_left_alone(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_browser: Any) -> None:
+def photograph(driver: Any, tmp_path: Path) -> None:
+    """The notebook with its first graph picture in view, as PNG: to $LITE_SCREENSHOT, else into ``tmp_path``."""
+    assert driver.execute_script(
+        "const img = document.querySelector('.jp-OutputArea-output img[alt^=\"computation graph\"]');"
+        "if (!img) return false; img.scrollIntoView({block: 'center'}); document.activeElement.blur(); return true;"
+    ), "no graph picture on the page to photograph"
+    screenshot = Path(os.environ.get("LITE_SCREENSHOT") or tmp_path / "course-in-the-browser.png")
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    assert driver.save_screenshot(str(screenshot))
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_browser: Any, tmp_path: Path) -> None:
     driver = offline_browser
     requested_urls(driver)                                 # start the record here
     problems: list[str] = []
@@ -431,6 +447,8 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
         if "micrograd.viz.plot" in source or re.search(r"\bplot\.", source):
             if svg == 0:
                 problems.append(f"{notebook.name} plots, and no SVG is in its outputs")
+        if notebook.stem.startswith("01_"):
+            photograph(driver, tmp_path)
         print(f"  {len(cells)} code cells, {graphs} graph pictures, {svg} svg elements, "
               f"{len(last_checks)} exercises checked, {sum(c['widgets'] for c in cells)} widgets")
         leave(driver)
