@@ -669,7 +669,7 @@ def build_lite(outdir: Path, names: Sequence[str], cache: Path | None, started: 
     try:
         outdir = outdir.resolve()
         check_outdir(outdir)
-        report = lite.build(outdir, select(names), cache=cache, log=print)
+        report = lite.build(outdir, select(names), replace_dir, cache=cache, log=print)
     except (BuildError, lite.BuildError, lite.assets.FetchError) as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 1

@@ -114,15 +114,15 @@ def npm_reason(stderr: str) -> str:
 WHEELS = HERE / "wheels.txt"
 
 
-def wheel_pins() -> list[tuple[str, str, str]]:
-    """(name, version, sha256) of every wheel wheels.txt pins."""
+def wheel_pins(pins_file: Path = WHEELS) -> list[tuple[str, str, str]]:
+    """(name, version, sha256) of every wheel ``pins_file`` (by default wheels.txt) pins."""
     pins = []
-    for line in WHEELS.read_text(encoding="utf-8").splitlines():
+    for line in pins_file.read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].strip()
         if line:
             m = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line)
             if m is None:
-                raise FetchError(f"{WHEELS.name}: cannot read the line {line!r} (expected NAME==VERSION --hash=sha256:HEX)")
+                raise FetchError(f"{pins_file.name}: cannot read the line {line!r} (expected NAME==VERSION --hash=sha256:HEX)")
             pins.append(m.groups())
     return pins
 
@@ -143,12 +143,12 @@ def find_wheel(folder: Path, name: str, version: str, digest: str) -> Path | Non
     return None
 
 
-def pypi_wheels(cache: str | os.PathLike | None = None) -> list[Path]:
-    """The wheels wheels.txt pins, from the cache or downloaded by ``pip download
-    --require-hashes`` (and their sha256 checked again here). Raises FetchError naming the
-    wheels that could not be fetched, and pip's reason."""
+def pypi_wheels(cache: str | os.PathLike | None = None, pins_file: Path = WHEELS) -> list[Path]:
+    """The wheels ``pins_file`` (by default wheels.txt) pins, from the cache or downloaded by
+    ``pip download --require-hashes`` (and their sha256 checked again here). Raises FetchError
+    naming the wheels that could not be fetched, and pip's reason."""
     folder = cache_dir(cache) / "wheels"
-    pins = wheel_pins()
+    pins = wheel_pins(pins_file)
     found = {pin: find_wheel(folder, *pin) for pin in pins}
     missing = [pin for pin, path in found.items() if path is None]
     if missing:
@@ -172,7 +172,7 @@ def pypi_wheels(cache: str | os.PathLike | None = None) -> list[Path]:
             for pin in missing:
                 path = find_wheel(staging, *pin)
                 if path is None:
-                    raise FetchError(f"pip downloaded no wheel of {pin[0]}=={pin[1]} with the sha256 wheels.txt pins")
+                    raise FetchError(f"pip downloaded no wheel of {pin[0]}=={pin[1]} with the sha256 {pins_file.name} pins")
                 path.rename(folder / path.name)
                 found[pin] = folder / path.name
         finally:

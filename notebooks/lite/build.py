@@ -347,9 +347,10 @@ def lite_config() -> dict:
     }
 
 
-def build(outdir: Path, notebooks: list[Path], cache: Path | None = None, log: Callable[[str], None] = print) -> dict:
-    """Build the browser course into ``outdir`` (replaced whole, never half-written, as the
-    HTML site is). Returns sizes for the report. Raises BuildError, or assets.FetchError."""
+def build(outdir: Path, notebooks: list[Path], swap: Callable[[Path, Path], None], cache: Path | None = None,
+          log: Callable[[str], None] = print) -> dict:
+    """Build the browser course into ``outdir`` (replaced whole by ``swap``, never half-written,
+    as the HTML site is). Returns sizes for the report. Raises BuildError, or assets.FetchError."""
     check_requirements()
     npm = assets.npm_assets(cache)
     pypi = assets.pypi_wheels(cache)
@@ -392,26 +393,19 @@ def build(outdir: Path, notebooks: list[Path], cache: Path | None = None, log: C
             (output / junk).unlink(missing_ok=True)
         (output / MARKER).write_text("built by notebooks/build_site.py --lite; rebuilding replaces this directory\n", encoding="utf-8")
         size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
-        replace(output, outdir)
+        replace(output, outdir, swap)
     log(f"{len(notebooks)} notebooks, {len(wheels)} wheels, {len(guarded)} pages; {size / 1e6:.1f} MB")
     return {"bytes": size, "wheels": len(wheels), "notebooks": len(notebooks)}
 
 
-def replace(new: Path, outdir: Path) -> None:
+def replace(new: Path, outdir: Path, swap: Callable[[Path, Path], None]) -> None:
     """Move the finished site to ``outdir`` (from a temporary folder that may be on another
-    file system): first beside it, then into place with renames, the old one removed last."""
+    file system): copied beside it first, then put in place by ``swap`` (build_site.py's
+    replace_dir: one rename, the old site removed last)."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = outdir.parent / f".{outdir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         shutil.copytree(new, staging)
-        if outdir.is_dir() and not any(outdir.iterdir()):
-            outdir.rmdir()
-        if not outdir.exists():
-            staging.rename(outdir)
-            return
-        old = outdir.parent / f".{outdir.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-        outdir.rename(old)
-        staging.rename(outdir)
-        shutil.rmtree(old, ignore_errors=True)
+        swap(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -2,17 +2,15 @@
 course) under Node.js, as they do here: ``run.mjs`` runs them there, and every one it selects
 must pass.
 
-What it needs, prepared here into ``.lite-cache/pyodide-tests/`` at the repository's root
-(ignored by git) and reused while it is current: the pinned npm packages of
-``notebooks/lite`` (``npm ci``, which checks their hashes), the pure-Python wheels of
-``wheels.txt`` for Pyodide's Python, and a wheel of this project, built afresh. Without node
+What it needs is what the browser course loads, fetched by notebooks/lite/assets.py into
+``.lite-cache/`` (ignored by git) and reused: the pinned npm packages (``npm ci``, which checks
+their hashes), the course's pure-Python wheels the tests import plus those of ``wheels.txt``
+here (pytest, mpmath), each checked by its sha256, and a wheel of this project, made afresh. Without node
 or npm the test is skipped; under CI=true it fails.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -26,8 +24,6 @@ import needs
 from repository import ROOT
 
 HERE = Path(__file__).parent
-LITE = ROOT / "notebooks" / "lite"
-CACHE = ROOT / ".lite-cache" / "pyodide-tests"
 #: What runs in Pyodide: the engine, its op table, compiler, gradient checks and test
 #: strategies, nn, and the pictures, drawn with Graphviz as WebAssembly.
 SELECTED = ["tests/core", "tests/nn", "tests/pictures", "tests/pyodide/pyodide_graphviz.py"]
@@ -35,51 +31,32 @@ SELECTED = ["tests/core", "tests/nn", "tests/pictures", "tests/pyodide/pyodide_g
 AT_LEAST = 1000
 
 
-def npm_packages(npm: str) -> Path:
-    """``npm ci`` of notebooks/lite's lock into the cache, unless the cache holds that very lock."""
-    target = CACHE / "npm"
-    lock = (LITE / "package-lock.json").read_bytes()
-    stamp = target / "installed-lock.sha256"
-    digest = hashlib.sha256(lock + (LITE / "package.json").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest and (target / "node_modules" / "pyodide").is_dir():
-        return target
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(LITE / name, target / name)
-    done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=target, capture_output=True, text=True)
-    if done.returncode != 0:
-        needs.missing(f"npm ci of notebooks/lite failed (offline?): {done.stderr.strip()[-500:]}")
-    stamp.write_text(digest)
-    return target
+def browser_assets():
+    """notebooks/lite's assets.py and build.py, which fetch (and cache) what the browser course
+    loads: the same pinned Pyodide, viz.js and wheels are what these tests run on."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from notebooks.lite import assets, build
+
+    return assets, build
 
 
-def pinned_wheels(npm_dir: Path) -> Path:
-    """The pinned wheels of wheels.txt, for the Python of the pinned Pyodide."""
-    lock = json.loads((npm_dir / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
-    version = ".".join(lock["info"]["python"].split(".")[:2])
-    target = CACHE / f"wheels-py{version}"
-    pins = [line.split("#")[0].strip() for line in (HERE / "wheels.txt").read_text().splitlines()]
-    pins = [p for p in pins if p]
-    have = {w.name.split("-")[0].lower().replace("_", "-") + "==" + w.name.split("-")[1] for w in target.glob("*.whl")}
-    if {p.lower() for p in pins} <= have:
-        return target
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "--platform", "any",
-         "--implementation", "py", "--python-version", version, "--dest", str(target), *pins],
-        capture_output=True, text=True,
-    )
-    if done.returncode != 0:
-        needs.missing(f"pip download of tests/pyodide/wheels.txt failed (offline?): {done.stderr.strip()[-500:]}")
-    return target
+#: The course's wheels (notebooks/lite/wheels.txt) the tests import; the rest of their own are in wheels.txt here.
+FROM_THE_COURSE = {"graphviz", "hypothesis", "sortedcontainers", "tqdm", "pygments"}
 
 
-def project_wheel(directory: Path) -> Path:
-    """A wheel of this very tree."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(directory), str(ROOT)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, f"pip wheel of the project failed: {done.stderr[-2000:]}"
-    return directory
+def pinned_wheels(assets, folder: Path) -> Path:
+    """The pinned wheels the tests need, fetched (hashes checked) into the cache, linked into ``folder``."""
+    try:
+        course = [w for w in assets.pypi_wheels() if w.name.split("-")[0].lower() in FROM_THE_COURSE]
+        own = assets.pypi_wheels(pins_file=HERE / "wheels.txt")
+    except assets.FetchError as e:
+        needs.missing(f"the wheels for the tests in Pyodide: {e}")
+    assert len(course) == len(FROM_THE_COURSE), f"notebooks/lite/wheels.txt lacks some of {sorted(FROM_THE_COURSE)}"
+    folder.mkdir()
+    for wheel in course + own:
+        shutil.copyfile(wheel, folder / wheel.name)
+    return folder
 
 
 def stack_switching_flag(node: str) -> list[str]:
@@ -106,10 +83,15 @@ def results(junit: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_the_engines_tests_pass_in_pyodide(tmp_path):
     node = needs.program("node", "install Node.js 20 or later (apt-get install nodejs npm)")
-    npm = needs.program("npm", "install npm (apt-get install npm)")
-    npm_dir = npm_packages(npm)
-    wheels = pinned_wheels(npm_dir)
-    ours = project_wheel(tmp_path / "project")
+    needs.program("npm", "install npm (apt-get install npm)")
+    assets, build = browser_assets()
+    try:
+        npm_dir = assets.npm_assets().parent
+    except assets.FetchError as e:
+        needs.missing(f"Pyodide and viz.js: {e}")
+    wheels = pinned_wheels(assets, tmp_path / "wheels")
+    (tmp_path / "project").mkdir()
+    ours = build.project_wheel(tmp_path / "project").parent
     junit = tmp_path / "junit.xml"
     done = subprocess.run(
         [node, *stack_switching_flag(node), str(HERE / "run.mjs"), "--npm", str(npm_dir), "--wheels", str(wheels),
