@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 from typing import Any, Iterator, Sequence
 
 from . import ops
@@ -183,8 +184,9 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
-    def __del__(self) -> None:
-        free_one_at_a_time(self)  # a chain of any length, without deep recursion
+    if sys.platform == "emscripten":  # Python in WebAssembly (Pyodide): see free_one_at_a_time
+        def __del__(self) -> None:
+            free_one_at_a_time(self)  # a chain of any length, without deep recursion
 
     def __repr__(self) -> str:
         extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
@@ -244,12 +246,13 @@ _letting_go = False
 
 
 def free_one_at_a_time(v: Value) -> None:
-    """What ``Value.__del__`` does: free a graph of any depth without deep recursion.
+    """What ``Value.__del__`` does in WebAssembly: free a graph of any depth without deep recursion.
 
     Freed the usual way, a Value frees its parents from inside its own freeing, one C call
-    deeper per link; a chain of a few thousand overflows the stack of Python in WebAssembly
-    (Pyodide). So a dying Value hands its parents to a list, and the outermost freeing lets go
-    of them one by one: each parent dies one call deep. (With threads, parents handed over as
+    deeper per link. CPython's own guard keeps that off the end of a native stack, but not in
+    WebAssembly (Pyodide), where a chain of a few thousand overflowed it. So there a dying Value
+    hands its parents to a list, and the outermost freeing lets go of them one by one: each
+    parent dies one call deep. (Elsewhere a call per freed Value would only cost time.) (With threads, parents handed over as
     another thread finishes emptying the list wait there until the next Value is freed.)"""
     global _letting_go
     if not getattr(v, "parents", ()):  # a leaf, or a Value whose constructor failed: no chain
