@@ -1106,6 +1106,17 @@ def _draw(item: _Item, frame: Frame, bars: list[_Item]) -> str:
 # --- marching squares --------------------------------------------------------------------------
 
 
+#: The two edges the level crosses in a cell, by which corners are high (bit 0: (x0, y0),
+#: 1: (x1, y0), 2: (x1, y1), 3: (x0, y1)); a case and its complement cross the same edges.
+CELL_EDGES = {
+    1: ("left", "bottom"), 14: ("left", "bottom"), 2: ("bottom", "right"), 13: ("bottom", "right"),
+    3: ("left", "right"), 12: ("left", "right"), 4: ("right", "top"), 11: ("right", "top"),
+    6: ("bottom", "top"), 9: ("bottom", "top"), 7: ("left", "top"), 8: ("left", "top"),
+}
+SADDLE_THROUGH_CENTRE = (("left", "top"), ("bottom", "right"))  # the high corners 00 and 11 joined
+SADDLE_APART = (("left", "bottom"), ("right", "top"))
+
+
 def contour_segments(xs: Sequence[float], ys: Sequence[float], rows: Sequence[Sequence[float]], level: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     """The line z = level through the grid ``rows[i][j]`` = z at (xs[j], ys[i]), as segments in
     data coordinates: in each cell, where z crosses the level along its edges (linearly
@@ -1126,28 +1137,18 @@ def contour_segments(xs: Sequence[float], ys: Sequence[float], rows: Sequence[Se
                 t = (level - za) / (zb - za)
                 return pa[0] + (pb[0] - pa[0]) * t, pa[1] + (pb[1] - pa[1]) * t
 
-            bottom = lambda: cut(z00, z10, (xa, ya), (xb, ya))  # noqa: E731
-            right = lambda: cut(z10, z11, (xb, ya), (xb, yb))  # noqa: E731
-            top = lambda: cut(z01, z11, (xa, yb), (xb, yb))  # noqa: E731
-            left = lambda: cut(z00, z01, (xa, ya), (xa, yb))  # noqa: E731
-            if case in (1, 14):
-                out.append((left(), bottom()))
-            elif case in (2, 13):
-                out.append((bottom(), right()))
-            elif case in (3, 12):
-                out.append((left(), right()))
-            elif case in (4, 11):
-                out.append((right(), top()))
-            elif case in (6, 9):
-                out.append((bottom(), top()))
-            elif case in (7, 8):
-                out.append((left(), top()))
-            else:  # 5 or 10: a saddle
+            crossing = {  # where the level crosses each edge of the cell
+                "bottom": lambda: cut(z00, z10, (xa, ya), (xb, ya)),
+                "right": lambda: cut(z10, z11, (xb, ya), (xb, yb)),
+                "top": lambda: cut(z01, z11, (xa, yb), (xb, yb)),
+                "left": lambda: cut(z00, z01, (xa, ya), (xa, yb)),
+            }
+            if case in (5, 10):  # a saddle: the centre's value says which corners are joined
                 centre_high = (z00 + z10 + z11 + z01) / 4 >= level
-                if (case == 5) == centre_high:  # the high corners 00 and 11 are joined through the centre
-                    out += [(left(), top()), (bottom(), right())]
-                else:
-                    out += [(left(), bottom()), (right(), top())]
+                joined = SADDLE_THROUGH_CENTRE if (case == 5) == centre_high else SADDLE_APART
+            else:
+                joined = (CELL_EDGES[case],)
+            out += [(crossing[e1](), crossing[e2]()) for e1, e2 in joined]
     return out
 
 
