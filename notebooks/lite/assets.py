@@ -112,6 +112,9 @@ def npm_reason(stderr: str) -> str:
 # --------------------------------------------------------------------------- wheels from PyPI
 
 WHEELS = HERE / "wheels.txt"
+#: The Python of the pinned Pyodide (pyodide-lock.json's info.python; the build checks them
+#: against each other): the wheels are fetched, and their markers read, for it.
+PYTHON = "3.14.2"
 
 
 def wheel_pins(pins_file: Path = WHEELS) -> list[tuple[str, str, str]]:
@@ -162,7 +165,7 @@ def pypi_wheels(cache: str | os.PathLike | None = None, pins_file: Path = WHEELS
 
             result = subprocess.run(
                 [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
-                 "--only-binary=:all:", "--platform=any", "--implementation=py", "--abi=none", "--python-version=3.14",
+                 "--only-binary=:all:", "--platform=any", "--implementation=py", "--abi=none", f"--python-version={PYTHON}",
                  "--dest", str(staging), "--requirement", str(requirements)],
                 capture_output=True, text=True,
             )

@@ -150,13 +150,13 @@ def setup_wheel(folder: Path) -> Path:
 # --------------------------------------------------------------------------- the lock file
 
 def wheel_requires(wheel: Path) -> list[str]:
-    """The names a wheel depends on, in the browser kernel (Python 3.14, emscripten)."""
+    """The names a wheel depends on, in the browser kernel (Python ``assets.PYTHON``, emscripten)."""
     from packaging.requirements import Requirement
 
     with zipfile.ZipFile(wheel) as archive:
         meta = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
         text = archive.read(meta).decode("utf-8")
-    env = {"python_version": "3.14", "python_full_version": "3.14.2", "sys_platform": "emscripten",
+    env = {"python_version": ".".join(assets.PYTHON.split(".")[:2]), "python_full_version": assets.PYTHON, "sys_platform": "emscripten",
            "platform_system": "Emscripten", "os_name": "posix", "platform_machine": "wasm32",
            "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
     names = []
@@ -185,6 +185,8 @@ def write_lock(pyodide_dir: Path, wheels: list[Path]) -> dict:
     ``pyodide_dir``) listed with its own sha256, and only what the folder holds."""
     lock_path = pyodide_dir / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    if lock["info"]["python"] != assets.PYTHON:
+        raise BuildError(f"the pinned Pyodide runs Python {lock['info']['python']}, and assets.PYTHON says {assets.PYTHON}: set it to that")
     known = {canonical(k): v for k, v in lock["packages"].items()}
     packages = {}
     for wheel in wheels:

@@ -397,8 +397,6 @@ def test_a_folder_that_is_not_a_site_is_left_alone(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- in the browser
 
-@pytest.mark.browser
-@pytest.mark.slow
 def photograph(driver: Any, tmp_path: Path) -> None:
     """The notebook with its first graph picture in view, as PNG: to $LITE_SCREENSHOT, else into ``tmp_path``."""
     assert driver.execute_script(
@@ -411,6 +409,8 @@ def photograph(driver: Any, tmp_path: Path) -> None:
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_browser: Any, tmp_path: Path) -> None:
     driver = offline_browser
     requested_urls(driver)                                 # start the record here
