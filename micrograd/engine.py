@@ -35,7 +35,7 @@ class Value:
     def __init__(self, data: float, label: str = "", parents: Sequence[Value] = (), local_grads: Sequence[float] = ()) -> None:
         self.data = number(data, "Value")
         self.grad: Any = 0.0
-        self.label = checked_label(label)
+        self.label = label  # checked by the property below
         self.parents: tuple[Value, ...] = tuple(parents)
         self.local_grads: tuple[Any, ...] = tuple(local_grads)
         self.op = ""

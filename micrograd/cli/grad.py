@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     print(table(args.expression, out, inputs, args.digits))
     status = 0
     values = len(backward_order(out)) if files else 0
+    drawing = pictures.draw(out, small=values <= args.max_nodes) if files else None  # laid out once for every file
     for option, path in files:
-        drawing = pictures.draw(out, small=values <= args.max_nodes)
         done = pictures.write_picture(drawing, path, option[2:], values=values, max_values=args.max_nodes)
         status = max(status, pictures.report(done))
     if steps:

@@ -90,7 +90,7 @@ def write_picture(drawing: Any, path: Path, fmt: str, *, values: int = 0, max_va
                 f"to lay it out, so {path} was not rendered; wrote the DOT source to {fallback} instead (raise --max-nodes "
                 f"to render it here, or run: dot -T{fmt} {fallback} -o {path})"), False
     try:
-        data = drawing.pipe(format=fmt)
+        data = drawing.svg().encode("utf-8") if fmt == "svg" else drawing.pipe(format=fmt)  # svg: kept from the layout
     except viz().GraphvizNotFoundError:
         fallback = path.with_suffix(".dot")
         write(fallback, drawing.source.encode("utf-8"))

@@ -508,7 +508,9 @@ def _emit(
             box.attr(label=caption, **CLUSTER_STYLE)
             for node in boxes[key]:
                 box.node(node.name, node.label, **node_attrs(node))
-    leaves = {picture.names[i] for i, v in enumerate(graph.order) if v.is_leaf() and picture.names[i].startswith("v")} | {n.name for n in picture.nodes if n.name.startswith("c")}
+    leaves: set[str] = set()  # folded over ranks: only with fold >= 2
+    if fold >= 2:
+        leaves = {picture.names[i] for i, v in enumerate(graph.order) if v.is_leaf() and picture.names[i].startswith("v")} | {n.name for n in picture.nodes if n.name.startswith("c")}
     leaf_edges: dict[str, int] = {}
     for k, edge in enumerate(picture.edges):
         folding = {}

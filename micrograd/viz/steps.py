@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .. import Value
 from ..engine import backpropagate, backward_order
@@ -104,7 +104,7 @@ def rule(v: Value, k: int) -> str:
             return number(x) if type(x) is not Value else describe(x, width)
 
         if op.arity < 0:
-            text = _nary_rule(derivatives, [name(o) for o in operands], at)
+            text = _nary_rule(derivatives, len(operands), lambda j: name(operands[j]), at)  # names only what it shows
         else:
             names = dict(zip(op.operands, map(name, operands)))
             names["out"] = name(v)
@@ -166,18 +166,19 @@ def _atomic(text: str) -> bool:
     return rest[0] == "(" and depth == 0
 
 
-def _nary_rule(derivatives: str, names: list[str], at: int) -> str:
-    """An n-ary row's rule for operand ``at``: ``d/dx_i = 1``, or one per group of operands
-    (dot: ``d/dw_i = x_i, d/dx_i = w_i``, the w's first, then as many x's)."""
+def _nary_rule(derivatives: str, n: int, name: Callable[[int], str], at: int) -> str:
+    """An n-ary row's rule for operand ``at`` of ``n`` (``name(j)``: operand j's name):
+    ``d/dx_i = 1``, or one per group of operands (dot: ``d/dw_i = x_i, d/dx_i = w_i``, the
+    w's first, then as many x's)."""
     groups = re.findall(r"d/d([A-Za-z]+)_i = (.*?)(?=, d/d|$)", derivatives)
     if not groups:
         return ""
-    size = len(names) // len(groups) if len(names) % len(groups) == 0 else 0
+    size = n // len(groups) if n % len(groups) == 0 else 0
     if size == 0:
         return ""
     g, i = divmod(at, size)
     index = {group: h for h, (group, _) in enumerate(groups)}
-    return re.sub(r"\b([A-Za-z]+)_i\b", lambda m: names[index[m.group(1)] * size + i] if m.group(1) in index else m.group(0), groups[g][1].strip())
+    return re.sub(r"\b([A-Za-z]+)_i\b", lambda m: name(index[m.group(1)] * size + i) if m.group(1) in index else m.group(0), groups[g][1].strip())
 
 
 def _is_number(text: str) -> bool:

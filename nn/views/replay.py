@@ -17,13 +17,13 @@ default run (2-16-16-1, 101 snapshots) makes a page of about 0.6 MB.
 
 from __future__ import annotations
 
-import html
 import math
 import os
 from pathlib import Path
 
 from micrograd.files import write_atomically
 from micrograd.viz import plot
+from micrograd.viz.plot import esc
 from micrograd.viz.formatting import number
 from micrograd.viz.page import script_json
 
@@ -156,10 +156,6 @@ const ACTIVATIONS = [{", ".join(functions)}];
 </body>
 </html>
 """
-
-
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 _STYLE = """
