@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib
 import os
 import re
 import secrets
@@ -469,18 +470,17 @@ def check_outdir(outdir: Path) -> None:
 PLAYGROUND = "playground"         # the playground's folder in a site
 
 
-def playground_builder():
-    """notebooks/lite/playground.py, imported (beside the browser course's build.py and assets.py)."""
+def browser_course(name: str):
+    """A module of notebooks/lite (the browser course's build.py and assets.py, the
+    playground's playground.py), imported."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from notebooks.lite import playground
-
-    return playground
+    return importlib.import_module(f"notebooks.lite.{name}")
 
 
 def write_playground(folder: Path, log=print, cache: Path | None = None) -> Path:
     """The playground page and its files, built into `folder` (new); a BuildError saying what failed."""
-    builder = playground_builder()
+    builder = browser_course("playground")
     started = time.perf_counter()
     try:
         page = builder.build_into(folder, cache)
@@ -654,18 +654,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def lite_module():
-    """notebooks/lite/build.py, imported."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    from notebooks.lite import build as lite
-
-    return lite
 
 
 def build_lite(outdir: Path, names: Sequence[str], cache: Path | None, started: float) -> int:
     """--lite: the browser course (notebooks/lite/build.py) into outdir, with the same rules for outdir."""
-    lite = lite_module()
+    lite = browser_course("build")
     try:
         outdir = outdir.resolve()
         check_outdir(outdir)

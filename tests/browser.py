@@ -58,7 +58,7 @@ def start(profile: Path, flags: tuple[str, ...] = (), network_log: bool = False)
 
 def requested_urls(driver: Any) -> list[str]:
     """Every URL the browser asked for since the last call (a browser started with
-    ``network_log``): the ``Network.requestWillBeSent`` events of the performance log."""
+    ``network_log``): the requests and web sockets of the performance log's Network events."""
     import json
 
     urls = []
@@ -66,13 +66,16 @@ def requested_urls(driver: Any) -> list[str]:
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
+        elif message.get("method") == "Network.webSocketCreated":
+            urls.append(message["params"]["url"])
     return urls
 
 
 @contextlib.contextmanager
-def serve(directory: str | os.PathLike) -> Iterator[str]:
+def serve(directory: str | os.PathLike, requests: list[tuple[str, int]] | None = None) -> Iterator[str]:
     """Serve ``directory`` over HTTP on 127.0.0.1, on a free port, while the block runs
-    (pages that load WebAssembly cannot be opened as files); yields the base URL."""
+    (pages that load WebAssembly cannot be opened as files); yields the base URL. Each
+    request's path and status are appended to ``requests`` when given."""
     import functools
     import http.server
     import threading
@@ -80,6 +83,10 @@ def serve(directory: str | os.PathLike) -> Iterator[str]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                           ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"}
+
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            if requests is not None:
+                requests.append((self.path, int(code) if str(code).isdigit() else 0))
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -26,3 +26,13 @@ def built_once(tmp_path_factory, name: str, build) -> Path:
             build(folder)
             (shared / f"{name}.built").touch()
     return folder
+
+
+def browser_course(name: str):
+    """A module of notebooks/lite (assets, build, playground), imported as build_site.py does."""
+    import importlib
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module(f"notebooks.lite.{name}")

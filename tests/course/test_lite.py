@@ -26,8 +26,8 @@ Run All. Nothing is asserted on them; the time limits only stop a hang.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import http.server
 import json
 import os
 import re
@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -45,7 +44,9 @@ import pytest
 
 import browser as chromium
 import needs
-from repository import ROOT
+from repository import ROOT, browser_course
+from test_notebooks import RIGHT
+from test_notebooks import last_checks as exercise_checks
 
 GROUP = pytest.mark.xdist_group("lite-browser")   # one pytest-xdist worker: one build, one site, one browser
 pytestmark = [pytest.mark.notebooks, GROUP]
@@ -55,7 +56,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MAX_MB = 45
 HANG_S = 300            # only stops a hang: a kernel start or a notebook's Run All, on a busy 2-core machine
 LOCAL = "127.0.0.1"
-OFFLINE_FLAGS = (f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOCAL}",)
 
 
 # --------------------------------------------------------------------------- the site, served
@@ -78,73 +78,33 @@ def lite_site(tmp_path_factory) -> Path:
     return site
 
 
-class Server:
-    """``site`` served over HTTP on 127.0.0.1 (a free port), every request recorded."""
+@dataclasses.dataclass
+class Served:
+    """The site served on 127.0.0.1 (tests/browser.py's serve): its URL, and every request's path and status."""
 
-    def __init__(self, site: Path) -> None:
-        self.requests: list[tuple[str, int]] = []
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=str(site), **kwargs)
-
-            def log_request(self, code: Any = "-", size: Any = "-") -> None:
-                server.requests.append((self.path, int(code) if str(code).isdigit() else 0))
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer((LOCAL, 0), Handler)
-        self.url = f"http://{LOCAL}:{self.httpd.server_address[1]}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    url: str
+    requests: list[tuple[str, int]]
 
 
 @pytest.fixture(scope="session")
 def served(lite_site):
-    server = Server(lite_site)
-    yield server
-    server.stop()
-
-
-def start_chromium(profile: Path, *flags: str) -> Any:
-    """A headless Chromium (tests/browser.py's) with more flags, logging the console and the network."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium.CHROMIUM
-    for flag in chromium.FLAGS + flags:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(chromium.CHROMEDRIVER), options=options)
+    requests: list[tuple[str, int]] = []
+    with chromium.serve(lite_site, requests) as url:
+        yield Served(url, requests)
 
 
 @pytest.fixture(scope="session")
 def offline_browser(tmp_path_factory):
-    """One Chromium for which no host but 127.0.0.1 exists."""
+    """One Chromium for which no host but 127.0.0.1 exists, logging what it requests."""
     reason = chromium.missing()
     if reason is not None:
         needs.missing(reason)
-    driver = start_chromium(tmp_path_factory.mktemp("chromium-lite"), *OFFLINE_FLAGS)
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-lite"), (chromium.ONLY_LOCALHOST,), network_log=True)
     yield driver
     driver.quit()
 
 
-def requested_urls(driver: Any) -> list[str]:
-    """Every URL the browser requested since the last call (its performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
-            params = message["params"]
-            urls.append(params["request"]["url"] if "request" in params else params["url"])
-    return urls
+requested_urls = chromium.requested_urls
 
 
 def foreign(urls: list[str]) -> list[str]:
@@ -247,7 +207,7 @@ def open_file(driver: Any, name: str) -> None:
     ActionChains(driver).double_click(wait(driver, item, f"{name} in the file browser", 60)).perform()
 
 
-def open_notebook(driver: Any, server: Server, path: str, load: bool = True) -> float:
+def open_notebook(driver: Any, server: Served, path: str, load: bool = True) -> float:
     """Open ``path`` in the site's JupyterLab: by its address (``load``), or by a double click
     in the file browser; wait for its idle kernel; return the seconds it took."""
     started = time.perf_counter()
@@ -287,13 +247,6 @@ def run_all(driver: Any, path: str) -> float:
 
     wait(driver, over, f"finished Run All of {path}")
     return time.perf_counter() - started
-
-
-def checks_ending_exercises(cells: list) -> set[int]:
-    """The index of each exercise's last "check" cell (the one that prints "right"), as
-    tests/course/test_notebooks.py reads them."""
-    checks = ["check" in c.metadata.get("tags", []) for c in cells]
-    return {i for i, check in enumerate(checks) if check and (i + 1 == len(cells) or not checks[i + 1])}
 
 
 # --------------------------------------------------------------------------- the build
@@ -365,11 +318,7 @@ def test_without_network_or_cache_the_build_names_what_it_could_not_fetch(tmp_pa
 
 def test_without_network_the_wheels_are_named_too(tmp_path: Path, lite_site: Path) -> None:
     """The npm part cached (from the session's build), the wheels not: the wheels are named."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from notebooks.lite import assets
-    finally:
-        sys.path.remove(str(ROOT))
+    assets = browser_course("assets")
     cache = tmp_path / "cache"
     modules = assets.npm_assets()                       # the repository's cache, filled by lite_site
     shutil.copytree(modules.parent, cache / "npm" / modules.parent.name, symlinks=True)
@@ -411,7 +360,7 @@ def photograph(driver: Any, tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_browser: Any, tmp_path: Path) -> None:
+def test_every_notebook_runs_in_the_browser_offline(served: Served, offline_browser: Any, tmp_path: Path) -> None:
     driver = offline_browser
     requested_urls(driver)                                 # start the record here
     problems: list[str] = []
@@ -423,7 +372,7 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
         cells = driver.execute_script(CELLS, path)
         stored = nbformat.read(notebook, as_version=4)
         assert len(cells) == sum(c.cell_type == "code" for c in stored.cells), f"{notebook.name}: the page shows other cells"
-        last_checks = checks_ending_exercises(stored.cells)
+        last_checks = set(exercise_checks(stored.cells))
         assert last_checks, f"{notebook.name} has no exercise check"
         for cell in cells:
             where = f"{notebook.name} cell {cell['index']}"
@@ -433,7 +382,7 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
                 problems.append(f"{where} failed: {cell['errors']}")
             if re.search(r"Traceback|Error\b", cell["stderr"]):
                 problems.append(f"{where} wrote an error: {cell['stderr'][:300]}")
-            if cell["index"] in last_checks and not re.search(r"^right\b", cell["stdout"], re.M):
+            if cell["index"] in last_checks and not RIGHT.search(cell["stdout"]):
                 problems.append(f"{where} ends an exercise's check and printed no 'right' line: {cell['stdout'][:200]!r}")
             if "GraphvizNotFoundError" in cell["shown"]:
                 problems.append(f"{where} could not render a graph: {cell['shown'][:300]}")
@@ -461,7 +410,7 @@ def test_every_notebook_runs_in_the_browser_offline(served: Server, offline_brow
 
 
 @pytest.mark.browser
-def test_a_kernel_that_dies_says_so_and_how_to_restart(served: Server, offline_browser: Any) -> None:
+def test_a_kernel_that_dies_says_so_and_how_to_restart(served: Served, offline_browser: Any) -> None:
     """os.abort() in a cell: Pyodide's fatal error (the end of a run out of wasm memory). The page
     says the kernel stopped and to restart it from the Kernel menu; doing so gives a kernel that runs."""
     driver = offline_browser
@@ -494,13 +443,13 @@ def test_a_kernel_that_dies_says_so_and_how_to_restart(served: Server, offline_b
 
 
 @pytest.mark.browser
-def test_a_browser_without_webassembly_is_told_so(served: Server, tmp_path: Path) -> None:
+def test_a_browser_without_webassembly_is_told_so(served: Served, tmp_path: Path) -> None:
     """V8 without its compilers (--jitless) has no WebAssembly object (Chromium 156 still
     exposes it under --js-flags=--noexpose_wasm, so that flag cannot stand in for such a browser)."""
     reason = chromium.missing()
     if reason is not None:
         needs.missing(reason)
-    driver = start_chromium(tmp_path / "profile", *OFFLINE_FLAGS, "--js-flags=--jitless")
+    driver = chromium.start(tmp_path / "profile", (chromium.ONLY_LOCALHOST, "--js-flags=--jitless"), network_log=True)
     try:
         for page in ("", "lab/index.html"):
             driver.get(served.url + page)

@@ -212,6 +212,9 @@ def test_imports_only_what_the_browser_has(path: Path) -> None:
     assert found == []
 
 
+RIGHT = re.compile(r"^right\b", re.M)  # how a check says an exercise is solved
+
+
 def last_checks(cells: list[nbformat.NotebookNode]) -> list[int]:
     """The index of each exercise's last check cell."""
     return [i for i, c in enumerate(cells) if tags(c) == ["check"] and (i + 1 == len(cells) or tags(cells[i + 1]) != ["check"])]
@@ -227,7 +230,7 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     kinds = [kind for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs for kind in output.get("data", {})]
     assert "image/svg+xml" in kinds, f"{path.name} showed no plot or graph"
     assert "image/png" not in kinds, f"{path.name} drew a raster image; plots are micrograd.viz.plot's SVG"
-    silent = [f"{path.name} cell {i}" for i in last_checks(nb.cells) if not re.search(r"^right\b", stdout(nb.cells[i]), re.M)]
+    silent = [f"{path.name} cell {i}" for i in last_checks(nb.cells) if not RIGHT.search(stdout(nb.cells[i]))]
     assert silent == [], "these checks passed without saying so: end each with print(\"right: ...\")"
 
 
@@ -285,7 +288,7 @@ def test_a_check_judges_this_answer(name: str, number: int, answer: str, accepte
     failed = {i: errors(c)[0] for i, c in enumerate(nb.cells) if c.cell_type == "code" and errors(c)}
     if accepted:
         assert failed == {}, f"{name} exercise {number} rejected {answer!r}: {failed}"
-        assert re.search(r"^right\b", stdout(nb.cells[end]), re.M)
+        assert RIGHT.search(stdout(nb.cells[end]))
     else:
         assert list(failed) and all(tags(nb.cells[i]) == ["check"] for i in failed), f"{name}: {failed}"
         first = next(iter(failed.values()))

@@ -9,13 +9,15 @@ step-through's picture is inline SVG, measured through its screen transform."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from browser import console_errors, file_url
-from repository import ROOT
+from repository import ROOT, built_once
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -52,20 +54,21 @@ return result;
 """
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """{notebook number: its executed nbconvert HTML export}."""
-    folder = tmp_path_factory.mktemp("course-pictures")
-    pages = {}
+def export(folder: Path) -> None:
+    """Each notebook of PICTURES executed and exported by nbconvert as ``folder/NUMBER.html``."""
     for number in PICTURES:
         path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
         body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-        page = folder / f"{number}.html"
-        page.write_text(body, encoding="utf-8")
-        pages[number] = page
-    return pages
+        (folder / f"{number}.html").write_text(body, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """{notebook number: its executed nbconvert HTML export}, made once per run (not per worker)."""
+    folder = built_once(tmp_path_factory, "course-pictures", export)
+    return {number: folder / f"{number}.html" for number in PICTURES}
 
 
 @pytest.mark.parametrize("number", sorted(PICTURES))

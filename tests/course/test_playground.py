@@ -55,7 +55,7 @@ def folder(tmp_path_factory) -> Path:
     spec = importlib.util.spec_from_file_location("build_site", ROOT / "notebooks" / "build_site.py")
     build_site = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_site)
-    builder = build_site.playground_builder()
+    builder = build_site.browser_course("playground")
     try:
         builder.npm_modules()
     except builder.PlaygroundError as e:  # no npm, or no registry, and nothing cached

@@ -194,7 +194,7 @@ def test_files_a_notebook_writes_come_along_and_its_links_to_them_work(tmp_path:
 
 @pytest.mark.slow
 def test_with_the_playground_the_index_links_to_it(tmp_path: Path) -> None:
-    builder = build_site.playground_builder()
+    builder = build_site.browser_course("playground")
     try:
         builder.npm_modules()
     except builder.PlaygroundError as e:  # no npm, or no registry, and nothing cached

@@ -14,14 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 import needs
-from repository import ROOT
+from repository import ROOT, browser_course
 
 HERE = Path(__file__).parent
 #: What runs in Pyodide: the engine, its op table, compiler, gradient checks and test
@@ -29,16 +28,6 @@ HERE = Path(__file__).parent
 SELECTED = ["tests/core", "tests/nn", "tests/pictures", "tests/pyodide/pyodide_graphviz.py"]
 #: Fewer passing tests than this means the run did not really happen (1,053 at the time of writing).
 AT_LEAST = 1000
-
-
-def browser_assets():
-    """notebooks/lite's assets.py and build.py, which fetch (and cache) what the browser course
-    loads: the same pinned Pyodide, viz.js and wheels are what these tests run on."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from notebooks.lite import assets, build
-
-    return assets, build
 
 
 #: The course's wheels (notebooks/lite/wheels.txt) the tests import; the rest of their own are in wheels.txt here.
@@ -84,7 +73,7 @@ def results(junit: Path) -> dict[str, str]:
 def test_the_engines_tests_pass_in_pyodide(tmp_path):
     node = needs.program("node", "install Node.js 20 or later (apt-get install nodejs npm)")
     needs.program("npm", "install npm (apt-get install npm)")
-    assets, build = browser_assets()
+    assets, build = browser_course("assets"), browser_course("build")  # what the browser course loads
     try:
         npm_dir = assets.npm_assets().parent
     except assets.FetchError as e:
