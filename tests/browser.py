@@ -102,10 +102,11 @@ def serve(directory: str | os.PathLike, requests: list[tuple[str, int]] | None =
         thread.join()
 
 
-def open_browser() -> Iterator[Any]:
-    """Start a browser, yield it, quit it and remove its profile afterwards."""
+def open_browser(flags: tuple[str, ...] = (), network_log: bool = False) -> Iterator[Any]:
+    """Start a browser (``start``'s ``flags`` and ``network_log``), yield it, quit it and
+    remove its profile afterwards."""
     profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
-    driver = start(profile)
+    driver = start(profile, flags, network_log)
     try:
         yield driver
     finally:

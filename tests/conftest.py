@@ -95,6 +95,16 @@ def browser():
     yield from chromium.open_browser()
 
 
+@pytest.fixture(scope="module")
+def offline_browser():
+    """A headless Chromium for which no host but 127.0.0.1 exists, logging what it requests
+    (``chromium.requested_urls``), one per test module."""
+    reason = chromium.missing()
+    if reason is not None:
+        needs.missing(reason)
+    yield from chromium.open_browser((chromium.ONLY_LOCALHOST,), network_log=True)
+
+
 # --- a real Jupyter front end: a server and a Chromium per app (tests/jupyter_front.py) ---
 
 

@@ -93,17 +93,6 @@ def served(lite_site):
         yield Served(url, requests)
 
 
-@pytest.fixture(scope="session")
-def offline_browser(tmp_path_factory):
-    """One Chromium for which no host but 127.0.0.1 exists, logging what it requests."""
-    reason = chromium.missing()
-    if reason is not None:
-        needs.missing(reason)
-    driver = chromium.start(tmp_path_factory.mktemp("chromium-lite"), (chromium.ONLY_LOCALHOST,), network_log=True)
-    yield driver
-    driver.quit()
-
-
 requested_urls = chromium.requested_urls
 
 

@@ -68,17 +68,6 @@ def folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def isolated(tmp_path_factory):
-    """A headless Chromium that can resolve no host but 127.0.0.1, logging its requests."""
-    reason = chromium.missing()
-    if reason is not None:
-        needs.missing(reason)
-    driver = chromium.start(tmp_path_factory.mktemp("chromium-playground"), (chromium.ONLY_LOCALHOST,), network_log=True)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
 def served(folder):
     with chromium.serve(folder) as url:
         yield url
@@ -138,13 +127,13 @@ class Playground(chromium.StepPage):
 
 
 @pytest.fixture
-def page(isolated, served):
+def page(offline_browser, served):
     """The playground showing EXPRESSION at INPUTS (opened again where a test went elsewhere)."""
-    p = Playground(isolated)
-    shown = isolated.current_url.startswith(served) and isolated.execute_script(
+    p = Playground(offline_browser)
+    shown = offline_browser.current_url.startswith(served) and offline_browser.execute_script(
         "const r = document.getElementById('pg-results'); return !!r && !r.hidden && r.dataset.expression;")
     if shown != EXPRESSION:
-        isolated.set_window_size(1200, 900)
+        offline_browser.set_window_size(1200, 900)
         p.open(served)
         p.enter(EXPRESSION, INPUTS)
     assert p.error() == "", p.error()
@@ -287,8 +276,8 @@ def test_bad_input_shows_the_clear_message(page, expression, inputs, says):
     assert page.error() == "" and page.driver.find_element("id", "pg-results").is_displayed()
 
 
-def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, served, folder):
-    driver = isolated
+def test_it_loads_with_progress_and_fetches_nothing_from_another_host(offline_browser, served, folder):
+    driver = offline_browser
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})  # every file fetched again
     watch = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
@@ -322,8 +311,8 @@ def test_it_loads_with_progress_and_fetches_nothing_from_another_host(isolated, 
     assert chromium.console_errors(driver) == []
 
 
-def test_a_browser_without_webassembly_is_told_so(isolated, served):
-    driver = isolated
+def test_a_browser_without_webassembly_is_told_so(offline_browser, served):
+    driver = offline_browser
     gone = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "delete globalThis.WebAssembly;"})
     try:
         driver.get(served)
@@ -334,7 +323,7 @@ def test_a_browser_without_webassembly_is_told_so(isolated, served):
     assert driver.find_element("id", "pg-compute").get_attribute("disabled") is not None
 
 
-def test_a_page_opened_as_a_file_says_to_serve_it(isolated, folder):
-    isolated.get(chromium.file_url(folder / "index.html"))
-    message = Playground(isolated).fatal()
+def test_a_page_opened_as_a_file_says_to_serve_it(offline_browser, folder):
+    offline_browser.get(chromium.file_url(folder / "index.html"))
+    message = Playground(offline_browser).fatal()
     assert "opened as a file" in message and "python -m http.server" in message
